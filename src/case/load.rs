@@ -1,0 +1,1584 @@
+//! Loading case files: text → validated [`Case`]s, with `file:line:col` errors.
+//!
+//! Sits between the case files (`cases/*.json`, or the copies compiled into
+//! the binary) and the runner. Each file is parsed as JSON, validated against
+//! `schemas/case.schema.json`, deserialized into the model and its check
+//! parameters checked; then [`check_suite`] checks what only the whole suite
+//! can tell (duplicate ids, references between cases, known clauses and
+//! schemas, defined template variables). A bad file stops the run with one
+//! error such as:
+//!
+//! ```text
+//! failed to load cases: cases/filter.json:12:9: /cases/0/request/auth: unknown variant `admin`, expected one of `default`, `none`, `invalid`
+//! ```
+
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use jsonschema::error::{TypeKind, ValidationErrorKind};
+use jsonschema::{ValidationError, Validator};
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use super::locate::{Locator, line_col, locate};
+use super::model::{Case, CaseFile, CheckName, Source};
+use crate::check::truncate;
+use crate::template;
+
+/// Errors loading cases. Messages are lowercase fragments that read after
+/// "failed to load cases: ".
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// A file or directory could not be read.
+    #[error("could not read {}", .path.display())]
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A file is not JSON.
+    #[error("{file}:{line}:{column}: invalid JSON: {message}")]
+    Syntax {
+        /// The file name as given.
+        file: String,
+        /// 1-based line of the error.
+        line: usize,
+        /// 1-based column (in characters) of the error.
+        column: usize,
+        /// What the JSON parser expected.
+        message: String,
+    },
+    /// A file is JSON but not a valid case file.
+    #[error("{file}:{line}:{column}: {}{message}", pointer_prefix(.pointer))]
+    Invalid {
+        /// The file name as given.
+        file: String,
+        /// 1-based line of the offending value.
+        line: usize,
+        /// 1-based column (in characters) of the offending value.
+        column: usize,
+        /// JSON pointer to the offending value ("" for the whole file).
+        pointer: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// Two cases share an id.
+    #[error("{second}: duplicate case id `{id}` (first defined at {first})")]
+    DuplicateId {
+        /// The shared id.
+        id: String,
+        /// `file:line:col` of the first case with that id.
+        first: String,
+        /// `file:line:col` of the second case with that id.
+        second: String,
+    },
+    /// A capture's `from` or a `filter_subset` `unfiltered` names no loaded case.
+    #[error("{file}:{line}:{column}: case `{case}` refers to unknown case `{missing}`")]
+    UnknownCase {
+        /// File of the referring case.
+        file: String,
+        /// 1-based line of the referring case.
+        line: usize,
+        /// 1-based column of the referring case.
+        column: usize,
+        /// Id of the referring case.
+        case: String,
+        /// The id that names no loaded case.
+        missing: String,
+    },
+    /// A case cites a clause id the contract does not define.
+    #[error("{file}:{line}:{column}: unknown clause `{clause}`")]
+    UnknownClause {
+        /// File of the case.
+        file: String,
+        /// 1-based line of the case.
+        line: usize,
+        /// 1-based column of the case.
+        column: usize,
+        /// The unknown clause id.
+        clause: String,
+    },
+    /// A case names a response schema that does not exist.
+    #[error("{file}:{line}:{column}: unknown schema `{schema}`")]
+    UnknownSchema {
+        /// File of the case.
+        file: String,
+        /// 1-based line of the case.
+        line: usize,
+        /// 1-based column of the case.
+        column: usize,
+        /// The unknown schema name.
+        schema: String,
+    },
+    /// A `{name}` template is neither `project_id` nor a capture of its case.
+    #[error("{file}:{line}:{column}: case `{case}` uses undefined variable `{{{variable}}}`")]
+    UndefinedVariable {
+        /// File of the case.
+        file: String,
+        /// 1-based line of the case.
+        line: usize,
+        /// 1-based column of the case.
+        column: usize,
+        /// Id of the case.
+        case: String,
+        /// The variable name, without braces.
+        variable: String,
+    },
+    /// Cases capture from each other in a cycle, so none can run first.
+    #[error("capture cycle: {}", .cases.join(" -> "))]
+    CaptureCycle {
+        /// The cycle, starting and ending with the same case id.
+        cases: Vec<String>,
+    },
+    /// Nothing to run.
+    #[error("no cases found in {origin}")]
+    NoCases {
+        /// Where cases were looked for.
+        origin: String,
+    },
+    /// The case schema itself does not compile.
+    #[error("invalid case schema: {0}")]
+    CaseSchema(String),
+}
+
+/// `"{pointer}: "`, or nothing for the whole document.
+fn pointer_prefix(pointer: &str) -> String {
+    if pointer.is_empty() {
+        String::new()
+    } else {
+        format!("{pointer}: ")
+    }
+}
+
+/// The shipped case files, compiled in: (name, text), name like `cases/list.json`.
+pub const EMBEDDED: &[(&str, &str)] = &[
+    ("cases/auth.json", include_str!("../../cases/auth.json")),
+    ("cases/filter.json", include_str!("../../cases/filter.json")),
+    ("cases/list.json", include_str!("../../cases/list.json")),
+    ("cases/paths.json", include_str!("../../cases/paths.json")),
+];
+
+/// Variables every case may use without capturing them.
+const BUILTIN_VARIABLES: &[&str] = &["project_id"];
+
+/// Longest excerpt of a file's value quoted in a message, in characters.
+const QUOTE_MAX_CHARS: usize = 60;
+
+/// Parses and validates case files against the compiled case schema.
+#[derive(Debug)]
+pub struct Loader {
+    validator: Validator,
+    /// The schema's source, to name the properties an object allows.
+    schema: Value,
+}
+
+impl Loader {
+    /// Compiles the case schema (the value of `schemas/case.schema.json`).
+    pub fn new(case_schema: &Value) -> Result<Loader, LoadError> {
+        let validator = jsonschema::validator_for(case_schema)
+            .map_err(|error| LoadError::CaseSchema(error.to_string()))?;
+        Ok(Loader {
+            validator,
+            schema: case_schema.clone(),
+        })
+    }
+
+    /// Parses one file's text; `file` is the name used in messages. Sets `Case::source`.
+    pub fn parse(&self, file: &str, text: &str) -> Result<Vec<Case>, LoadError> {
+        let value: Value =
+            serde_json::from_str(text).map_err(|error| syntax(file, text, &error))?;
+        let locator = Locator::new(text);
+        let position = |pointer: &str| {
+            locator
+                .as_ref()
+                .and_then(|locator| locator.value(pointer))
+                .unwrap_or((1, 1))
+        };
+        let invalid = |problem: Problem| LoadError::Invalid {
+            file: file.to_owned(),
+            line: problem.position.0,
+            column: problem.position.1,
+            pointer: problem.pointer,
+            message: problem.message,
+        };
+
+        let errors: Vec<ValidationError<'_>> = self.validator.iter_errors(&value).collect();
+        let context = Context {
+            value: &value,
+            schema: &self.schema,
+            locator: locator.as_ref(),
+        };
+        if let Some(problem) = best(errors.iter().map(|error| context.problem(error))) {
+            return Err(invalid(problem));
+        }
+
+        let case_file = CaseFile::deserialize(&value).map_err(|error| {
+            // Rare (the schema should have caught it), so a fresh parse of the text is fine.
+            let pointer = first_bad_case(&value).unwrap_or_default();
+            invalid(Problem {
+                position: locate(text, &pointer).unwrap_or((1, 1)),
+                pointer,
+                message: error.to_string(),
+                depth: 0,
+                wrapper: false,
+            })
+        })?;
+
+        let mut cases = case_file.cases;
+        for (i, case) in cases.iter_mut().enumerate() {
+            for (j, check) in case.checks.iter().enumerate() {
+                let params = format!("/cases/{i}/checks/{j}/params");
+                if let Some(problem) =
+                    params_problem(check.check, &check.params, &params, locator.as_ref())
+                {
+                    return Err(invalid(problem));
+                }
+            }
+            let (line, column) = position(&format!("/cases/{i}"));
+            case.source = Source {
+                file: file.to_owned(),
+                line,
+                column,
+            };
+        }
+        Ok(cases)
+    }
+
+    /// Every `*.json` file of `dir` (not recursive), sorted by name.
+    pub fn load_dir(&self, dir: &Path) -> Result<Vec<Case>, LoadError> {
+        let io = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| LoadError::Io { path, source }
+        };
+        let mut paths = Vec::new();
+        for entry in std::fs::read_dir(dir).map_err(io(dir))? {
+            let path = entry.map_err(io(dir))?.path();
+            if path.extension().is_some_and(|ext| ext == "json") && path.is_file() {
+                paths.push(path);
+            }
+        }
+        paths.sort();
+        let mut cases = Vec::new();
+        for path in &paths {
+            let text = std::fs::read_to_string(path).map_err(io(path))?;
+            cases.extend(self.parse(&path.display().to_string(), &text)?);
+        }
+        if cases.is_empty() {
+            return Err(LoadError::NoCases {
+                origin: dir.display().to_string(),
+            });
+        }
+        Ok(cases)
+    }
+
+    /// The cases compiled into the binary ([`EMBEDDED`]).
+    pub fn load_embedded(&self) -> Result<Vec<Case>, LoadError> {
+        let mut cases = Vec::new();
+        for (name, text) in EMBEDDED {
+            cases.extend(self.parse(name, text)?);
+        }
+        if cases.is_empty() {
+            return Err(LoadError::NoCases {
+                origin: "the embedded case files".to_owned(),
+            });
+        }
+        Ok(cases)
+    }
+}
+
+/// Cross-file checks after all files are loaded, in this order: duplicate ids,
+/// capture/`unfiltered` references to unknown cases, capture cycles, unknown
+/// clause ids, unknown schema names, undefined template variables.
+///
+/// Templates are `{name}` in `request.path`, query values and the `server_id`
+/// check parameter; a name is defined when it is `project_id` or a capture of
+/// the same case. Variables are found by [`crate::template::variables`], the
+/// rule the runner renders them with, so a suite that passes renders.
+pub fn check_suite(
+    cases: &[Case],
+    known_clauses: &BTreeSet<String>,
+    known_schemas: &BTreeSet<String>,
+) -> Result<(), LoadError> {
+    let mut ids: BTreeMap<&str, &Case> = BTreeMap::new();
+    for case in cases {
+        if let Some(first) = ids.insert(&case.id, case) {
+            return Err(LoadError::DuplicateId {
+                id: case.id.clone(),
+                first: at(&first.source),
+                second: at(&case.source),
+            });
+        }
+    }
+
+    for case in cases {
+        let unfiltered = case
+            .checks
+            .iter()
+            .filter(|check| check.check == CheckName::FilterSubset)
+            .filter_map(|check| check.params.get("unfiltered").and_then(Value::as_str));
+        let references = case.captures.iter().map(|c| c.from.as_str());
+        for missing in references.chain(unfiltered) {
+            if !ids.contains_key(missing) {
+                let (file, line, column) = position(&case.source);
+                return Err(LoadError::UnknownCase {
+                    file,
+                    line,
+                    column,
+                    case: case.id.clone(),
+                    missing: missing.to_owned(),
+                });
+            }
+        }
+    }
+
+    if let Some(cycle) = capture_cycle(cases) {
+        return Err(LoadError::CaptureCycle { cases: cycle });
+    }
+
+    for case in cases {
+        let cited = case.clauses.iter().chain([&case.expect.clause]);
+        for clause in cited {
+            if !known_clauses.contains(clause) {
+                let (file, line, column) = position(&case.source);
+                return Err(LoadError::UnknownClause {
+                    file,
+                    line,
+                    column,
+                    clause: clause.clone(),
+                });
+            }
+        }
+    }
+
+    for case in cases {
+        if let Some(schema) = &case.expect.schema
+            && !known_schemas.contains(schema)
+        {
+            let (file, line, column) = position(&case.source);
+            return Err(LoadError::UnknownSchema {
+                file,
+                line,
+                column,
+                schema: schema.clone(),
+            });
+        }
+    }
+
+    for case in cases {
+        let defined: BTreeSet<&str> = BUILTIN_VARIABLES
+            .iter()
+            .copied()
+            .chain(case.captures.iter().map(|c| c.name.as_str()))
+            .collect();
+        let server_ids = case
+            .checks
+            .iter()
+            .filter_map(|check| check.params.get("server_id").and_then(Value::as_str));
+        let templates = std::iter::once(case.request.path.as_str())
+            .chain(case.request.query.iter().map(|q| q.value.as_str()))
+            .chain(server_ids);
+        for template in templates {
+            let used = template::variables(template);
+            if let Some(variable) = used.into_iter().find(|v| !defined.contains(v)) {
+                let (file, line, column) = position(&case.source);
+                return Err(LoadError::UndefinedVariable {
+                    file,
+                    line,
+                    column,
+                    case: case.id.clone(),
+                    variable: variable.to_owned(),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `file:line:col` of a case.
+fn at(source: &Source) -> String {
+    format!("{}:{}:{}", source.file, source.line, source.column)
+}
+
+/// The parts of a case's source, for error fields.
+fn position(source: &Source) -> (String, usize, usize) {
+    (source.file.clone(), source.line, source.column)
+}
+
+/// The first cycle of capture references, as ids from a case back to itself.
+///
+/// Iterative depth-first search in load order, so the answer is deterministic
+/// and a long chain of captures cannot overflow the stack.
+fn capture_cycle(cases: &[Case]) -> Option<Vec<String>> {
+    let index: BTreeMap<&str, usize> = cases
+        .iter()
+        .enumerate()
+        .map(|(i, case)| (case.id.as_str(), i))
+        .collect();
+    let edges: Vec<Vec<usize>> = cases
+        .iter()
+        .map(|case| {
+            case.captures
+                .iter()
+                .filter_map(|capture| index.get(capture.from.as_str()).copied())
+                .collect()
+        })
+        .collect();
+
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        New,
+        Open,
+        Done,
+    }
+    let mut marks = vec![Mark::New; cases.len()];
+    for start in 0..cases.len() {
+        if marks.get(start) != Some(&Mark::New) {
+            continue;
+        }
+        // (node, index of its next edge to follow)
+        let mut stack = vec![(start, 0usize)];
+        if let Some(mark) = marks.get_mut(start) {
+            *mark = Mark::Open;
+        }
+        while let Some(top) = stack.last_mut() {
+            let (node, next) = *top;
+            match edges
+                .get(node)
+                .and_then(|targets| targets.get(next))
+                .copied()
+            {
+                Some(target) => {
+                    top.1 += 1;
+                    match marks.get(target).copied() {
+                        Some(Mark::New) => {
+                            if let Some(mark) = marks.get_mut(target) {
+                                *mark = Mark::Open;
+                            }
+                            stack.push((target, 0));
+                        }
+                        Some(Mark::Open) => {
+                            let from = stack.iter().position(|&(n, _)| n == target)?;
+                            let ids = |&(n, _): &(usize, usize)| cases.get(n).map(|c| c.id.clone());
+                            let mut cycle: Vec<String> =
+                                stack.get(from..)?.iter().filter_map(ids).collect();
+                            cycle.extend(cases.get(target).map(|c| c.id.clone()));
+                            return Some(cycle);
+                        }
+                        Some(Mark::Done) | None => {}
+                    }
+                }
+                None => {
+                    if let Some(mark) = marks.get_mut(node) {
+                        *mark = Mark::Done;
+                    }
+                    stack.pop();
+                }
+            }
+        }
+    }
+    None
+}
+
+/// A `Syntax` error at serde's position, with the column counted in characters.
+fn syntax(file: &str, text: &str, error: &serde_json::Error) -> LoadError {
+    let suffix = format!(" at line {} column {}", error.line(), error.column());
+    let message = error.to_string();
+    let message = message.strip_suffix(&suffix).unwrap_or(&message).to_owned();
+    // serde counts the column in bytes; the offending byte is `column - 1` past the line start.
+    let line_start = match error.line() {
+        0 | 1 => 0,
+        line => text
+            .match_indices('\n')
+            .nth(line - 2)
+            .map_or(text.len(), |(newline, _)| newline + 1),
+    };
+    let offset = line_start.saturating_add(error.column().saturating_sub(1));
+    let (line, column) = line_col(text, offset);
+    LoadError::Syntax {
+        file: file.to_owned(),
+        line,
+        column,
+        message,
+    }
+}
+
+/// The pointer to the first case that does not deserialize on its own, if any.
+fn first_bad_case(value: &Value) -> Option<String> {
+    let cases = value.get("cases")?.as_array()?;
+    cases
+        .iter()
+        .position(|case| Case::deserialize(case).is_err())
+        .map(|i| format!("/cases/{i}"))
+}
+
+/// The first problem with a check's parameters: exactly the names the check
+/// takes, all strings. `pointer` is the `params` member of the check.
+fn params_problem(
+    check: CheckName,
+    params: &Map<String, Value>,
+    pointer: &str,
+    locator: Option<&Locator<'_>>,
+) -> Option<Problem> {
+    let names = check.params();
+    let problem = |pointer: String, message: String, at_key: bool| Problem {
+        position: locator
+            .and_then(|l| {
+                if at_key {
+                    l.key(&pointer)
+                } else {
+                    l.value(&pointer)
+                }
+            })
+            .unwrap_or((1, 1)),
+        depth: depth(&pointer),
+        pointer,
+        message,
+        wrapper: false,
+    };
+    if let Some(missing) = names.iter().find(|name| !params.contains_key(**name)) {
+        let message = format!("missing field `{missing}`");
+        return Some(problem(pointer.to_owned(), message, false));
+    }
+    for (name, value) in params {
+        let member = format!("{pointer}/{}", escape(name));
+        if !names.contains(&name.as_str()) {
+            let message = unknown_field(name, names.iter().copied());
+            return Some(problem(member, message, true));
+        }
+        if !value.is_string() {
+            let message = format!("invalid type: {}, expected string", describe(value));
+            return Some(problem(member, message, false));
+        }
+    }
+    None
+}
+
+/// One validation problem, ready to report.
+struct Problem {
+    pointer: String,
+    position: (usize, usize),
+    message: String,
+    /// Segments in `pointer`: deeper is more specific.
+    depth: usize,
+    /// Whether it only says that alternatives failed (`anyOf`, `oneOf`, `not`).
+    wrapper: bool,
+}
+
+/// The problem to report: the first in the file (a specific one before a
+/// wrapper), made as specific as possible: the deepest problem inside the
+/// same value. So an unknown `requets` field wins over the missing `request`
+/// it causes.
+fn best(problems: impl Iterator<Item = Problem>) -> Option<Problem> {
+    let problems: Vec<Problem> = problems.collect();
+    let first = problems.iter().min_by_key(|p| (p.wrapper, p.position))?;
+    let inside = format!("{}/", first.pointer);
+    let (wrapper, pointer) = (first.wrapper, first.pointer.clone());
+    problems
+        .into_iter()
+        .filter(|p| {
+            (wrapper || !p.wrapper) && (p.pointer == pointer || p.pointer.starts_with(&inside))
+        })
+        .min_by_key(|p| (Reverse(p.depth), p.position))
+}
+
+/// What a validation error needs to become a [`Problem`].
+struct Context<'a, 't> {
+    value: &'a Value,
+    schema: &'a Value,
+    locator: Option<&'a Locator<'t>>,
+}
+
+impl Context<'_, '_> {
+    fn problem(&self, error: &ValidationError<'_>) -> Problem {
+        let pointer = error.instance_path().as_str().to_owned();
+        let instance = error.instance();
+        let plain = |pointer: String, message: String, wrapper: bool| Problem {
+            position: self.position(&pointer),
+            depth: depth(&pointer),
+            pointer,
+            message,
+            wrapper,
+        };
+        let unknown = |keyword_parent: &str, unexpected: Option<&str>| {
+            let allowed = self.allowed_properties(keyword_parent);
+            let object = self.value.pointer(&pointer).and_then(Value::as_object);
+            let name = unexpected.map(str::to_owned).or_else(|| {
+                object?
+                    .keys()
+                    .find(|key| !allowed.iter().any(|a| a == *key))
+                    .cloned()
+            });
+            match name {
+                Some(name) => {
+                    let member = format!("{pointer}/{}", escape(&name));
+                    let message = unknown_field(&name, allowed.iter().map(String::as_str));
+                    Problem {
+                        position: self.key_position(&member),
+                        depth: depth(&member),
+                        pointer: member,
+                        message,
+                        wrapper: false,
+                    }
+                }
+                None => plain(pointer.clone(), fragment(error), false),
+            }
+        };
+        let schema_path = error.schema_path().as_str();
+        let keyword_parent = schema_path
+            .rsplit_once('/')
+            .map_or("", |(parent, _)| parent);
+
+        match error.kind() {
+            ValidationErrorKind::AdditionalProperties { unexpected }
+            | ValidationErrorKind::UnevaluatedProperties { unexpected } => {
+                unknown(keyword_parent, unexpected.first().map(String::as_str))
+            }
+            ValidationErrorKind::FalseSchema
+                if schema_path.ends_with("/additionalProperties")
+                    || schema_path.ends_with("/unevaluatedProperties") =>
+            {
+                unknown(keyword_parent, None)
+            }
+            ValidationErrorKind::Required { property } => {
+                let name = property
+                    .as_str()
+                    .map_or_else(|| property.to_string(), str::to_owned);
+                plain(pointer, format!("missing field `{name}`"), false)
+            }
+            ValidationErrorKind::Type { kind } => {
+                let expected = match kind {
+                    TypeKind::Single(single) => single.to_string(),
+                    TypeKind::Multiple(set) => set
+                        .iter()
+                        .map(|t| t.to_string())
+                        .collect::<Vec<_>>()
+                        .join(" or "),
+                };
+                let message = format!("invalid type: {}, expected {expected}", describe(instance));
+                plain(pointer, message, false)
+            }
+            ValidationErrorKind::Enum { options } => {
+                let names: Option<Vec<&str>> = options
+                    .as_array()
+                    .and_then(|options| options.iter().map(Value::as_str).collect());
+                let message = match (instance.as_str(), names) {
+                    (Some(variant), Some(names)) => format!(
+                        "unknown variant `{}`, {}",
+                        truncate(variant, QUOTE_MAX_CHARS),
+                        expected_names(names)
+                    ),
+                    _ => format!(
+                        "invalid value: {}, expected one of {}",
+                        describe(instance),
+                        options
+                    ),
+                };
+                plain(pointer, message, false)
+            }
+            ValidationErrorKind::Constant { expected_value } => plain(
+                pointer,
+                format!(
+                    "invalid value: {}, expected {expected_value}",
+                    describe(instance)
+                ),
+                false,
+            ),
+            ValidationErrorKind::Pattern { pattern } => plain(
+                pointer,
+                format!(
+                    "invalid value: {}, expected a string matching `{pattern}`",
+                    describe(instance)
+                ),
+                false,
+            ),
+            ValidationErrorKind::Minimum { limit } => plain(
+                pointer,
+                format!(
+                    "invalid value: {}, expected at least {limit}",
+                    describe(instance)
+                ),
+                false,
+            ),
+            ValidationErrorKind::Maximum { limit } => plain(
+                pointer,
+                format!(
+                    "invalid value: {}, expected at most {limit}",
+                    describe(instance)
+                ),
+                false,
+            ),
+            ValidationErrorKind::MinItems { limit } => {
+                let length = instance.as_array().map_or(0, Vec::len);
+                let items = if *limit == 1 { "item" } else { "items" };
+                let message = format!("invalid length {length}, expected at least {limit} {items}");
+                plain(pointer, message, false)
+            }
+            ValidationErrorKind::UniqueItems => {
+                let message = match first_duplicate(instance) {
+                    Some(item) => format!("duplicate item {}", describe(item)),
+                    None => "items are not unique".to_owned(),
+                };
+                plain(pointer, message, false)
+            }
+            ValidationErrorKind::AnyOf { context }
+            | ValidationErrorKind::OneOfNotValid { context } => {
+                // A problem deeper inside an alternative says more than "none
+                // matched"; at the same value it would hide the other options.
+                let inner = context.iter().flatten().map(|inner| self.problem(inner));
+                match best(inner) {
+                    Some(inner) if inner.depth > depth(&pointer) => inner,
+                    _ => plain(pointer, fragment(error), true),
+                }
+            }
+            ValidationErrorKind::OneOfMultipleValid { .. } | ValidationErrorKind::Not { .. } => {
+                plain(pointer, fragment(error), true)
+            }
+            _ => plain(pointer, fragment(error), false),
+        }
+    }
+
+    /// The properties the (sub)schema at `schema_pointer` declares, in schema order.
+    fn allowed_properties(&self, schema_pointer: &str) -> Vec<String> {
+        self.schema
+            .pointer(schema_pointer)
+            .and_then(|schema| schema.get("properties"))
+            .and_then(Value::as_object)
+            .map(|properties| properties.keys().cloned().collect())
+            .unwrap_or_default()
+    }
+
+    fn position(&self, pointer: &str) -> (usize, usize) {
+        self.locator
+            .and_then(|locator| locator.value(pointer))
+            .unwrap_or((1, 1))
+    }
+
+    fn key_position(&self, pointer: &str) -> (usize, usize) {
+        self.locator
+            .and_then(|locator| locator.key(pointer))
+            .unwrap_or((1, 1))
+    }
+}
+
+/// The validator's own message, as a lowercase fragment.
+fn fragment(error: &ValidationError<'_>) -> String {
+    let message = error.to_string();
+    let mut chars = message.chars();
+    match chars.next() {
+        Some(first) if first.is_ascii_uppercase() => {
+            first.to_ascii_lowercase().to_string() + chars.as_str()
+        }
+        _ => message,
+    }
+}
+
+/// `unknown field `x`, expected ...` in serde's words.
+fn unknown_field<'n>(name: &str, allowed: impl Iterator<Item = &'n str>) -> String {
+    let allowed: Vec<&str> = allowed.collect();
+    let name = truncate(name, QUOTE_MAX_CHARS);
+    if allowed.is_empty() {
+        format!("unknown field `{name}`, there are no fields")
+    } else {
+        format!("unknown field `{name}`, {}", expected_names(allowed))
+    }
+}
+
+/// `expected `a``, `expected `a` or `b``, `expected one of `a`, `b`, `c`` (as serde).
+fn expected_names(names: Vec<&str>) -> String {
+    match names.as_slice() {
+        [] => "expected nothing".to_owned(),
+        [one] => format!("expected `{one}`"),
+        [a, b] => format!("expected `{a}` or `{b}`"),
+        _ => {
+            let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+            format!("expected one of {}", quoted.join(", "))
+        }
+    }
+}
+
+/// A short description of a value for messages, e.g. `string "200"`.
+fn describe(value: &Value) -> String {
+    match value {
+        Value::Null => "null".to_owned(),
+        Value::Bool(b) => format!("boolean `{b}`"),
+        Value::Number(n) if n.is_f64() => format!("floating point `{n}`"),
+        Value::Number(n) => format!("integer `{n}`"),
+        Value::String(s) => {
+            let short = truncate(s, QUOTE_MAX_CHARS);
+            format!("string {}", Value::String(short))
+        }
+        Value::Array(_) => "array".to_owned(),
+        Value::Object(_) => "object".to_owned(),
+    }
+}
+
+/// The first element of an array that equals an earlier one.
+fn first_duplicate(value: &Value) -> Option<&Value> {
+    let items = value.as_array()?;
+    items
+        .iter()
+        .enumerate()
+        .find(|(i, item)| items.iter().take(*i).any(|earlier| earlier == *item))
+        .map(|(_, item)| item)
+}
+
+/// Escapes one reference token of a JSON pointer (`~` → `~0`, `/` → `~1`).
+fn escape(token: &str) -> String {
+    token.replace('~', "~0").replace('/', "~1")
+}
+
+/// Number of reference tokens in a pointer.
+fn depth(pointer: &str) -> usize {
+    pointer.matches('/').count()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::OnceLock;
+
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    use super::*;
+
+    fn case_schema() -> Value {
+        serde_json::from_str(include_str!("../../schemas/case.schema.json")).unwrap()
+    }
+
+    fn loader() -> &'static Loader {
+        static LOADER: OnceLock<Loader> = OnceLock::new();
+        LOADER.get_or_init(|| Loader::new(&case_schema()).unwrap())
+    }
+
+    fn clauses() -> BTreeSet<String> {
+        let contract: Value =
+            serde_json::from_str(include_str!("../../schemas/clauses.json")).unwrap();
+        contract["clauses"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|clause| clause["id"].as_str().unwrap().to_owned())
+            .collect()
+    }
+
+    fn schemas() -> BTreeSet<String> {
+        BTreeSet::from(["software-deployments".to_owned()])
+    }
+
+    /// Parses every file, then checks the suite.
+    fn load(files: &[(&str, &str)]) -> Result<Vec<Case>, LoadError> {
+        let mut cases = Vec::new();
+        for (file, text) in files {
+            cases.extend(loader().parse(file, text)?);
+        }
+        check_suite(&cases, &clauses(), &schemas())?;
+        Ok(cases)
+    }
+
+    #[test]
+    fn embedded_cases_load_and_pass_the_suite_checks() {
+        let cases = loader().load_embedded().unwrap();
+        check_suite(&cases, &clauses(), &schemas()).unwrap();
+        let ids: Vec<&str> = cases.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "auth-missing-token",
+                "auth-invalid-token",
+                "filter-existing-server",
+                "filter-unknown-server",
+                "filter-case-flipped-server",
+                "filter-prefix-server",
+                "list-all",
+                "unknown-path",
+            ]
+        );
+        let list_all = cases.iter().find(|c| c.id == "list-all").unwrap();
+        assert_eq!(
+            list_all.source,
+            Source {
+                file: "cases/list.json".to_owned(),
+                line: 4,
+                column: 5
+            }
+        );
+    }
+
+    #[test]
+    fn embedded_names_match_the_cases_directory() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("cases");
+        let mut on_disk: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|name| name.ends_with(".json"))
+            .map(|name| format!("cases/{name}"))
+            .collect();
+        on_disk.sort();
+        let embedded: Vec<&str> = EMBEDDED.iter().map(|(name, _)| *name).collect();
+        assert_eq!(on_disk, embedded);
+    }
+
+    /// A valid file; the broken ones below are edits of it. The case object
+    /// starts at 3:5.
+    const GOOD: &str = r#"{
+  "cases": [
+    {
+      "id": "list-all",
+      "title": "t",
+      "request": { "path": "/v1/{project_id}/software_deployments" },
+      "expect": { "status": [200], "clause": "SD-CODE-200" },
+      "checks": [ { "check": "unique_ids" } ]
+    }
+  ]
+}"#;
+
+    fn edit(from: &str, to: &str) -> String {
+        assert!(GOOD.contains(from), "{from}");
+        GOOD.replacen(from, to, 1)
+    }
+
+    /// Two cases `a` and `b`, with `captures` spliced into each.
+    fn pair(a_captures: &str, b_captures: &str) -> String {
+        format!(
+            r#"{{ "cases": [
+  {{ "id": "a", "title": "a", "captures": [{a_captures}],
+    "request": {{ "path": "/v1/{{project_id}}/software_deployments" }},
+    "expect": {{ "status": [200], "clause": "SD-CODE-200" }} }},
+  {{ "id": "b", "title": "b", "captures": [{b_captures}],
+    "request": {{ "path": "/v1/{{project_id}}/software_deployments" }},
+    "expect": {{ "status": [200], "clause": "SD-CODE-200" }} }}
+] }}"#
+        )
+    }
+
+    #[test]
+    fn good_file_loads() {
+        let cases = load(&[("x.json", GOOD)]).unwrap();
+        assert_eq!(cases.len(), 1);
+        assert_eq!(cases[0].source.line, 3);
+        assert_eq!(cases[0].source.column, 5);
+        load(&[("x.json", &pair("", ""))]).unwrap();
+    }
+
+    /// Case files as (name, text).
+    type Files = Vec<(&'static str, String)>;
+
+    #[test]
+    fn broken_files_report_position_and_cause() {
+        let capture =
+            |from: &str| format!(r#"{{ "name": "s", "from": "{from}", "pointer": "/x" }}"#);
+        // (what, files, "file:line:col" the message starts with, fragment)
+        let table: Vec<(&str, Files, &str, &str)> = vec![
+            (
+                "syntax error: missing comma",
+                vec![("x.json", edit(r#""title": "t","#, r#""title": "t""#))],
+                "x.json:6:7: invalid JSON: ",
+                "expected `,` or `}`",
+            ),
+            (
+                "unknown field inside a case",
+                vec![("x.json", edit(r#""request":"#, r#""requets":"#))],
+                "x.json:6:7: /cases/0/requets: ",
+                "unknown field `requets`, expected one of `captures`, `checks`, `clauses`, `expect`, `id`, `request`, `title`",
+            ),
+            (
+                "wrong type",
+                vec![("x.json", edit("[200]", r#""200""#))],
+                "x.json:7:29: /cases/0/expect/status: ",
+                r#"invalid type: string "200", expected array"#,
+            ),
+            (
+                "wrong item type",
+                vec![("x.json", edit("[200]", r#"["200"]"#))],
+                "x.json:7:30: /cases/0/expect/status/0: ",
+                r#"invalid type: string "200", expected integer"#,
+            ),
+            (
+                "status out of range",
+                vec![("x.json", edit("[200]", "[200, 600]"))],
+                "x.json:7:35: /cases/0/expect/status/1: ",
+                "invalid value: integer `600`, expected at most 599",
+            ),
+            (
+                "repeated status",
+                vec![("x.json", edit("[200]", "[200, 200]"))],
+                "x.json:7:29: /cases/0/expect/status: ",
+                "duplicate item integer `200`",
+            ),
+            (
+                "unknown check name",
+                vec![(
+                    "x.json",
+                    edit(r#""check": "unique_ids""#, r#""check": "frobnicate""#),
+                )],
+                "x.json:8:30: /cases/0/checks/0/check: ",
+                "unknown variant `frobnicate`, expected one of `timestamp_order`, `unique_ids`, `filter_exact`, `filter_subset`",
+            ),
+            (
+                "unknown auth mode",
+                vec![(
+                    "x.json",
+                    edit(
+                        r#"{ "path": "/v1/{project_id}/software_deployments" }"#,
+                        r#"{ "path": "/v1/{project_id}/software_deployments", "auth": "admin" }"#,
+                    ),
+                )],
+                "x.json:6:77: /cases/0/request/auth: ",
+                "unknown variant `admin`, expected one of `default`, `none`, `invalid`",
+            ),
+            (
+                "missing required field",
+                vec![("x.json", edit(r#""title": "t","#, ""))],
+                "x.json:3:5: /cases/0: ",
+                "missing field `title`",
+            ),
+            (
+                "bad id",
+                vec![("x.json", edit(r#""list-all""#, r#""List all""#))],
+                "x.json:4:13: /cases/0/id: ",
+                r#"invalid value: string "List all", expected a string matching `^[a-z0-9][a-z0-9-]*$`"#,
+            ),
+            (
+                "bad clause id",
+                vec![(
+                    "x.json",
+                    edit(r#""clause": "SD-CODE-200""#, r#""clause": "200""#),
+                )],
+                "x.json:7:46: /cases/0/expect/clause: ",
+                "expected a string matching `^SD-[A-Z]+-[0-9A-Z]+$`",
+            ),
+            (
+                "params: missing server_id",
+                vec![(
+                    "x.json",
+                    edit(
+                        r#"{ "check": "unique_ids" }"#,
+                        r#"{ "check": "filter_exact", "params": {} }"#,
+                    ),
+                )],
+                "x.json:8:56: /cases/0/checks/0/params: ",
+                "missing field `server_id`",
+            ),
+            (
+                "params: none at all",
+                vec![(
+                    "x.json",
+                    edit(
+                        r#"{ "check": "unique_ids" }"#,
+                        r#"{ "check": "filter_subset" }"#,
+                    ),
+                )],
+                "x.json:8:19: /cases/0/checks/0: ",
+                "missing field `params`",
+            ),
+            (
+                "params: an extra one",
+                vec![(
+                    "x.json",
+                    edit(
+                        r#"{ "check": "unique_ids" }"#,
+                        r#"{ "check": "filter_exact", "params": { "server_id": "s", "extra": "e" } }"#,
+                    ),
+                )],
+                "x.json:8:76: /cases/0/checks/0/params/extra: ",
+                "unknown field `extra`, expected `server_id`",
+            ),
+            (
+                "params: a check that takes none",
+                vec![(
+                    "x.json",
+                    edit(
+                        r#"{ "check": "unique_ids" }"#,
+                        r#"{ "check": "unique_ids", "params": { "server_id": "s" } }"#,
+                    ),
+                )],
+                "x.json:8:56: /cases/0/checks/0/params/server_id: ",
+                "unknown field `server_id`, there are no fields",
+            ),
+            (
+                "params: not a string",
+                vec![(
+                    "x.json",
+                    edit(
+                        r#"{ "check": "unique_ids" }"#,
+                        r#"{ "check": "filter_exact", "params": { "server_id": 7 } }"#,
+                    ),
+                )],
+                "x.json:8:71: /cases/0/checks/0/params/server_id: ",
+                "invalid type: integer `7`, expected string",
+            ),
+            (
+                "duplicate ids across two files",
+                vec![("a.json", GOOD.to_owned()), ("b.json", GOOD.to_owned())],
+                "b.json:3:5: ",
+                "duplicate case id `list-all` (first defined at a.json:3:5)",
+            ),
+            (
+                "capture from an unknown case",
+                vec![("x.json", pair(&capture("nope"), ""))],
+                "x.json:2:3: ",
+                "case `a` refers to unknown case `nope`",
+            ),
+            (
+                "filter_subset over an unknown case",
+                vec![(
+                    "x.json",
+                    edit(
+                        r#"{ "check": "unique_ids" }"#,
+                        r#"{ "check": "filter_subset", "params": { "server_id": "s", "unfiltered": "gone" } }"#,
+                    ),
+                )],
+                "x.json:3:5: ",
+                "case `list-all` refers to unknown case `gone`",
+            ),
+            (
+                "undefined variable",
+                vec![(
+                    "x.json",
+                    edit("/software_deployments", "/software_deployments/{server}"),
+                )],
+                "x.json:3:5: ",
+                "case `list-all` uses undefined variable `{server}`",
+            ),
+            (
+                "undefined variable in a check param",
+                vec![(
+                    "x.json",
+                    edit(
+                        r#"{ "check": "unique_ids" }"#,
+                        r#"{ "check": "filter_exact", "params": { "server_id": "{sid}" } }"#,
+                    ),
+                )],
+                "x.json:3:5: ",
+                "uses undefined variable `{sid}`",
+            ),
+            (
+                "unknown clause id",
+                vec![(
+                    "x.json",
+                    edit(r#""clause": "SD-CODE-200""#, r#""clause": "SD-CODE-999""#),
+                )],
+                "x.json:3:5: ",
+                "unknown clause `SD-CODE-999`",
+            ),
+            (
+                "unknown schema",
+                vec![(
+                    "x.json",
+                    edit(
+                        r#""clause": "SD-CODE-200""#,
+                        r#""clause": "SD-CODE-200", "schema": "nope""#,
+                    ),
+                )],
+                "x.json:3:5: ",
+                "unknown schema `nope`",
+            ),
+            (
+                "capture cycle",
+                vec![("x.json", pair(&capture("b"), &capture("a")))],
+                "",
+                "capture cycle: a -> b -> a",
+            ),
+            (
+                "capture from itself",
+                vec![("x.json", pair("", &capture("b")))],
+                "",
+                "capture cycle: b -> b",
+            ),
+        ];
+        for (what, files, position, fragment) in table {
+            let files: Vec<(&str, &str)> = files.iter().map(|(f, t)| (*f, t.as_str())).collect();
+            let message = match load(&files) {
+                Ok(_) => panic!("{what}: loaded"),
+                Err(error) => error.to_string(),
+            };
+            assert!(
+                message.starts_with(position) && message.contains(fragment),
+                "{what}:\n  got      {message}\n  expected {position}...{fragment}"
+            );
+        }
+    }
+
+    #[test]
+    fn invalid_display_matches_the_documented_form() {
+        let error = LoadError::Invalid {
+            file: "cases/filter.json".to_owned(),
+            line: 12,
+            column: 9,
+            pointer: "/cases/0/request/auth".to_owned(),
+            message: "unknown variant `admin`, expected one of `default`, `none`, `invalid`"
+                .to_owned(),
+        };
+        assert_eq!(
+            error.to_string(),
+            "cases/filter.json:12:9: /cases/0/request/auth: unknown variant `admin`, expected one of `default`, `none`, `invalid`"
+        );
+        let root = LoadError::Invalid {
+            file: "x.json".to_owned(),
+            line: 1,
+            column: 1,
+            pointer: String::new(),
+            message: "missing field `cases`".to_owned(),
+        };
+        assert_eq!(root.to_string(), "x.json:1:1: missing field `cases`");
+    }
+
+    #[test]
+    fn whole_file_problems_point_at_the_root() {
+        let table = [
+            ("[]", "x.json:1:1: invalid type: array, expected object"),
+            ("{}", "x.json:1:1: missing field `cases`"),
+            (
+                r#"{"cases": [], "case": 1}"#,
+                "x.json:1:15: /case: unknown field `case`, expected `$schema` or `cases`",
+            ),
+        ];
+        for (text, expected) in table {
+            let error = loader().parse("x.json", text).unwrap_err();
+            assert_eq!(error.to_string(), expected);
+        }
+    }
+
+    #[test]
+    fn syntax_columns_count_characters() {
+        // serde_json reports byte column 14 for the `"b"` after "é😀" (6 bytes, 2 characters).
+        let error = loader()
+            .parse("x.json", "{\"é😀\": 1 \"b\": 2}")
+            .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "x.json:1:10: invalid JSON: expected `,` or `}`"
+        );
+        let error = loader().parse("x.json", "{\n").unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "x.json:2:1: invalid JSON: EOF while parsing an object"
+        );
+        let error = loader().parse("x.json", "").unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "x.json:1:1: invalid JSON: EOF while parsing a value"
+        );
+    }
+
+    /// With a schema that accepts anything, deserialization and the params
+    /// check still catch what the case schema would have.
+    #[test]
+    fn permissive_schema_falls_back_to_serde_and_params_checks() {
+        let loose = Loader::new(&json!({})).unwrap();
+        let table = [
+            (
+                edit(
+                    r#"{ "path": "/v1/{project_id}/software_deployments" }"#,
+                    r#"{ "path": "/v1/{project_id}/software_deployments", "auth": "admin" }"#,
+                ),
+                "x.json:3:5: /cases/0: unknown variant `admin`, expected one of `default`, `none`, `invalid`",
+            ),
+            (
+                edit(
+                    r#"{ "check": "unique_ids" }"#,
+                    r#"{ "check": "filter_exact", "params": { "server_id": "s", "x": "y" } }"#,
+                ),
+                "x.json:8:76: /cases/0/checks/0/params/x: unknown field `x`, expected `server_id`",
+            ),
+            (
+                edit(
+                    r#"{ "check": "unique_ids" }"#,
+                    r#"{ "check": "filter_subset", "params": { "server_id": "s" } }"#,
+                ),
+                "x.json:8:57: /cases/0/checks/0/params: missing field `unfiltered`",
+            ),
+            (
+                edit(
+                    r#"{ "check": "unique_ids" }"#,
+                    r#"{ "check": "filter_exact" }"#,
+                ),
+                "x.json:8:19: /cases/0/checks/0/params: missing field `server_id`",
+            ),
+            (
+                edit(
+                    r#"{ "check": "unique_ids" }"#,
+                    r#"{ "check": "filter_exact", "params": { "server_id": null } }"#,
+                ),
+                "x.json:8:71: /cases/0/checks/0/params/server_id: invalid type: null, expected string",
+            ),
+            (
+                "{\"cases\": 5}".to_owned(),
+                "x.json:1:1: invalid type: integer `5`, expected a sequence",
+            ),
+        ];
+        for (text, expected) in table {
+            let error = loose.parse("x.json", &text).unwrap_err();
+            assert_eq!(error.to_string(), expected);
+        }
+    }
+
+    #[test]
+    fn schema_and_model_agree_on_check_params() {
+        let validator = jsonschema::validator_for(&case_schema()).unwrap();
+        let file = |check: Value| {
+            json!({ "cases": [ {
+                "id": "a", "title": "a",
+                "request": { "path": "/" },
+                "expect": { "status": [200], "clause": "SD-CODE-200" },
+                "checks": [check]
+            } ] })
+        };
+        for name in CheckName::ALL {
+            let params: Map<String, Value> = name
+                .params()
+                .iter()
+                .map(|p| ((*p).to_owned(), json!("v")))
+                .collect();
+            let exact = json!({ "check": name.as_str(), "params": params });
+            assert!(validator.is_valid(&file(exact.clone())), "{name:?}");
+            assert!(loader().parse("x.json", &file(exact).to_string()).is_ok());
+            let mut extra = params.clone();
+            extra.insert("other".to_owned(), json!("v"));
+            let extra = json!({ "check": name.as_str(), "params": extra });
+            assert!(!validator.is_valid(&file(extra)), "{name:?}");
+            for missing in name.params() {
+                let mut fewer = params.clone();
+                fewer.remove(*missing);
+                let fewer = json!({ "check": name.as_str(), "params": fewer });
+                assert!(!validator.is_valid(&file(fewer)), "{name:?} {missing}");
+            }
+        }
+    }
+
+    /// The model serializes back to files the schema accepts.
+    #[test]
+    fn loaded_cases_serialize_to_schema_valid_files() {
+        let validator = jsonschema::validator_for(&case_schema()).unwrap();
+        let cases = loader().load_embedded().unwrap();
+        let file = CaseFile {
+            schema: Some("../schemas/case.schema.json".to_owned()),
+            cases,
+        };
+        let value = serde_json::to_value(&file).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&value)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{errors:?}");
+    }
+
+    /// Another case schema may use `anyOf`: report the alternative's own
+    /// problem when it is deeper, else that no alternative matched.
+    #[test]
+    fn alternatives_report_the_deeper_problem() {
+        let schema = json!({
+            "properties": { "cases": { "anyOf": [
+                { "type": "array", "items": { "required": ["id"] } },
+                { "type": "null" }
+            ] } }
+        });
+        let loader = Loader::new(&schema).unwrap();
+        let error = loader.parse("x.json", r#"{"cases": 5}"#).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "x.json:1:11: /cases: 5 is not valid under any of the schemas listed in the 'anyOf' keyword"
+        );
+        let error = loader.parse("x.json", r#"{"cases": [{}]}"#).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "x.json:1:12: /cases/0: missing field `id`"
+        );
+        let loose = Loader::new(&json!({ "not": { "required": ["cases"] } })).unwrap();
+        let error = loose.parse("x.json", r#"{"cases": []}"#).unwrap_err();
+        assert!(error.to_string().starts_with("x.json:1:1: "), "{error}");
+    }
+
+    #[test]
+    fn case_schema_that_does_not_compile_is_an_error() {
+        let error = Loader::new(&json!({ "type": 5 })).unwrap_err();
+        assert!(matches!(error, LoadError::CaseSchema(_)), "{error:?}");
+        assert!(error.to_string().starts_with("invalid case schema: "));
+    }
+
+    #[test]
+    fn load_dir_reads_json_files_sorted_by_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let b = GOOD.replace("list-all", "b-case");
+        std::fs::write(dir.path().join("b.json"), b).unwrap();
+        std::fs::write(dir.path().join("a.json"), GOOD).unwrap();
+        std::fs::write(dir.path().join("notes.txt"), "not json").unwrap();
+        std::fs::create_dir(dir.path().join("sub.json")).unwrap();
+        let cases = loader().load_dir(dir.path()).unwrap();
+        let ids: Vec<&str> = cases.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(ids, ["list-all", "b-case"]);
+        let a = dir.path().join("a.json").display().to_string();
+        assert_eq!(cases[0].source.file, a);
+
+        std::fs::write(dir.path().join("c.json"), "{").unwrap();
+        let error = loader().load_dir(dir.path()).unwrap_err().to_string();
+        let c = dir.path().join("c.json").display().to_string();
+        assert!(
+            error.starts_with(&format!(
+                "{c}:1:1: invalid JSON: EOF while parsing an object"
+            )),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn load_dir_without_cases_or_directory_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let error = loader().load_dir(dir.path()).unwrap_err();
+        assert!(matches!(error, LoadError::NoCases { .. }), "{error:?}");
+        std::fs::write(dir.path().join("empty.json"), r#"{"cases": []}"#).unwrap();
+        let error = loader().load_dir(dir.path()).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            format!("no cases found in {}", dir.path().display())
+        );
+
+        let missing = dir.path().join("missing");
+        let error = loader().load_dir(&missing).unwrap_err();
+        assert!(matches!(error, LoadError::Io { .. }), "{error:?}");
+        assert_eq!(
+            error.to_string(),
+            format!("could not read {}", missing.display())
+        );
+        assert!(std::error::Error::source(&error).is_some());
+    }
+
+    #[test]
+    fn long_capture_chain_is_not_a_cycle_and_does_not_overflow() {
+        let mut cases = loader().parse("x.json", GOOD).unwrap();
+        let template = cases.pop().unwrap();
+        let chain: Vec<Case> = (0..20_000)
+            .map(|i| {
+                let mut case = template.clone();
+                case.id = format!("c{i}");
+                if i > 0 {
+                    case.captures = vec![super::super::model::Capture {
+                        name: "v".to_owned(),
+                        from: format!("c{}", i - 1),
+                        pointer: "/x".to_owned(),
+                        transform: Default::default(),
+                    }];
+                }
+                case
+            })
+            .collect();
+        assert_eq!(capture_cycle(&chain), None);
+        let mut looped = chain;
+        looped[0].captures = looped[1].captures.clone();
+        looped[0].captures[0].from = "c19999".to_owned();
+        let cycle = capture_cycle(&looped).unwrap();
+        assert_eq!(cycle.len(), 20_001);
+        assert_eq!(cycle.first(), cycle.last());
+    }
+
+    /// Arbitrary JSON, with keys and strings biased towards the case format
+    /// so that generated files get past the first checks.
+    fn arb_json() -> impl Strategy<Value = Value> {
+        let word = prop_oneof![
+            Just("cases"),
+            Just("id"),
+            Just("title"),
+            Just("clauses"),
+            Just("captures"),
+            Just("request"),
+            Just("expect"),
+            Just("checks"),
+            Just("path"),
+            Just("query"),
+            Just("auth"),
+            Just("status"),
+            Just("clause"),
+            Just("severity"),
+            Just("schema"),
+            Just("check"),
+            Just("params"),
+            Just("server_id"),
+            Just("unfiltered"),
+            Just("name"),
+            Just("from"),
+            Just("pointer"),
+            Just("transform"),
+            Just("filter_subset"),
+            Just("filter_exact"),
+            Just("SD-CODE-200"),
+            Just("{server_id}"),
+            Just("a/~b"),
+        ]
+        .prop_map(str::to_owned);
+        let text = prop_oneof![word.clone(), any::<String>()];
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            (100u16..600).prop_map(Value::from),
+            any::<f64>().prop_map(Value::from),
+            text.clone().prop_map(Value::String),
+        ];
+        let key = prop_oneof![3 => word, 1 => any::<String>()];
+        leaf.prop_recursive(6, 96, 8, move |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+                prop::collection::btree_map(key.clone(), inner, 0..8)
+                    .prop_map(|map| Value::Object(map.into_iter().collect())),
+            ]
+        })
+    }
+
+    /// Parses and, when that works, checks the suite: neither may panic.
+    fn exercise(text: &str) {
+        if let Ok(cases) = loader().parse("p.json", text) {
+            let _ = check_suite(&cases, &clauses(), &schemas());
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn parse_never_panics_on_json(value in arb_json(), pretty in any::<bool>()) {
+            let text = if pretty {
+                serde_json::to_string_pretty(&value).unwrap()
+            } else {
+                value.to_string()
+            };
+            exercise(&text);
+        }
+
+        #[test]
+        fn parse_never_panics_on_case_like_files(cases in prop::collection::vec(arb_json(), 0..4)) {
+            exercise(&json!({ "cases": cases }).to_string());
+        }
+
+        #[test]
+        fn parse_never_panics_on_strings(text in any::<String>()) {
+            exercise(&text);
+        }
+
+        #[test]
+        fn parse_never_panics_on_edited_shipped_files(
+            file in 0..EMBEDDED.len(),
+            at in any::<prop::sample::Index>(),
+            cut in 0usize..8,
+            insert in "[\\[\\]{}\",:0-9a-zé😀\\\\ \n]{0,3}",
+        ) {
+            let text = EMBEDDED.get(file).map_or("", |(_, text)| *text);
+            let mut start = at.index(text.len() + 1);
+            while !text.is_char_boundary(start) {
+                start -= 1;
+            }
+            let mut end = (start + cut).min(text.len());
+            while !text.is_char_boundary(end) {
+                end += 1;
+            }
+            let edited = format!("{}{insert}{}", &text[..start], &text[end..]);
+            exercise(&edited);
+        }
+
+        #[test]
+        fn locate_never_panics(text in any::<String>(), pointer in any::<String>(), offset in any::<usize>()) {
+            let _ = super::super::locate::locate(&text, &pointer);
+            let _ = super::super::locate::line_col(&text, offset);
+        }
+    }
+}

@@ -1,0 +1,110 @@
+//! A finding: one observed deviation from one contract clause.
+//!
+//! Findings are data, not errors: a check that sees a violation returns a
+//! [`Finding`]; only harness problems are `Err`. Example, as it appears in
+//! `report.json`:
+//!
+//! ```json
+//! { "clause": "SD-RESP-9", "severity": "MUST", "check": "status_enum",
+//!   "pointer": "/software_deployments/0/status",
+//!   "expected": "one of COMPLETE, IN_PROGRESS, FAILED", "actual": "\"DONE\"",
+//!   "message": "status is not in the closed enum", "accepted_by": [] }
+//! ```
+
+use serde::{Deserialize, Serialize};
+
+/// How strongly the contract asks for what a check verifies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Severity {
+    /// A requirement: a violation makes the target non-conformant.
+    #[serde(rename = "MUST")]
+    Must,
+    /// A recommendation: a violation is reported but does not fail the run.
+    #[serde(rename = "SHOULD")]
+    Should,
+}
+
+impl Severity {
+    /// The spelling used in reports and case files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Must => "MUST",
+            Severity::Should => "SHOULD",
+        }
+    }
+}
+
+/// Longest `actual` excerpt kept in a finding, in characters.
+pub const ACTUAL_MAX_CHARS: usize = 300;
+
+/// One deviation from one clause, with the evidence that shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    /// Contract clause id, e.g. `SD-RESP-4`.
+    pub clause: String,
+    /// MUST or SHOULD.
+    pub severity: Severity,
+    /// Name of the check that produced it, e.g. `timestamp`.
+    pub check: String,
+    /// JSON pointer into the response body ("" for the whole body or non-body evidence).
+    pub pointer: String,
+    /// What the contract asks for.
+    pub expected: String,
+    /// What the target sent, truncated to [`ACTUAL_MAX_CHARS`].
+    pub actual: String,
+    /// One sentence for a human.
+    pub message: String,
+    /// Other profiles under which this would not be a finding.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub accepted_by: Vec<String>,
+}
+
+impl Finding {
+    /// A MUST finding; adjust with [`Finding::with_severity`].
+    pub fn new(
+        clause: &str,
+        check: &str,
+        pointer: impl Into<String>,
+        expected: impl Into<String>,
+        actual: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Finding {
+            clause: clause.to_owned(),
+            severity: Severity::Must,
+            check: check.to_owned(),
+            pointer: pointer.into(),
+            expected: expected.into(),
+            actual: truncate(&actual.into(), ACTUAL_MAX_CHARS),
+            message: message.into(),
+            accepted_by: Vec::new(),
+        }
+    }
+
+    /// The same finding with another severity.
+    pub fn with_severity(mut self, severity: Severity) -> Self {
+        self.severity = severity;
+        self
+    }
+}
+
+/// Cut `text` to at most `max` characters, marking the cut.
+pub fn truncate(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        None => text.to_owned(),
+        Some((byte, _)) => format!("{}… ({} more bytes)", &text[..byte], text.len() - byte),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn truncate_keeps_short_text_and_marks_long_text() {
+        assert_eq!(truncate("abc", 5), "abc");
+        assert_eq!(truncate("abcdef", 3), "abc… (3 more bytes)");
+        // Never splits a multi-byte character.
+        assert_eq!(truncate("ééé", 1), "é… (4 more bytes)");
+    }
+}

@@ -1,0 +1,70 @@
+//! `unique_ids`: no two deployments in one list share an `id` (SD-RESP-5: the id
+//! is *the* deployment's UUID, so it identifies one deployment).
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use super::{CheckOutcome, CheckRecord, Finding, Severity};
+
+/// Checks `items`; not exercised with fewer than two string ids.
+pub fn check(items: &[Value], severity: Severity) -> (Vec<Finding>, Vec<CheckRecord>) {
+    let mut first_seen: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut findings = Vec::new();
+    let mut ids = 0usize;
+    for (index, item) in items.iter().enumerate() {
+        let Some(id) = item.get("id").and_then(Value::as_str) else {
+            continue;
+        };
+        ids += 1;
+        if let Some(first) = first_seen.get(id) {
+            findings.push(
+                Finding::new(
+                    "SD-RESP-5",
+                    "unique_ids",
+                    format!("/software_deployments/{index}/id"),
+                    "an id no other item of the list has",
+                    id,
+                    format!("item {index} repeats the id of item {first}"),
+                )
+                .with_severity(severity),
+            );
+        } else {
+            first_seen.insert(id, index);
+        }
+    }
+    let outcome = match (ids, findings.is_empty()) {
+        (0 | 1, _) => CheckOutcome::NotExercised,
+        (_, true) => CheckOutcome::Pass,
+        (_, false) => CheckOutcome::Fail,
+    };
+    let mut record = CheckRecord::new("unique_ids", "SD-RESP-5", outcome);
+    if ids < 2 {
+        record = record.with_note("fewer than two ids in the list");
+    }
+    (findings, vec![record])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn unique_table() {
+        let a = json!({"id": "a"});
+        let b = json!({"id": "b"});
+        let cases = [
+            (vec![a.clone(), b.clone()], CheckOutcome::Pass, 0),
+            (vec![a.clone(), b.clone(), a.clone()], CheckOutcome::Fail, 1),
+            (vec![a.clone(), a.clone(), a.clone()], CheckOutcome::Fail, 2),
+            (vec![a.clone()], CheckOutcome::NotExercised, 0),
+            (vec![], CheckOutcome::NotExercised, 0),
+        ];
+        for (items, want, count) in cases {
+            let (findings, records) = check(&items, Severity::Must);
+            assert_eq!(records[0].outcome, want);
+            assert_eq!(findings.len(), count);
+        }
+    }
+}

@@ -1,0 +1,57 @@
+//! Harness errors (not contract violations): each maps to one exit code.
+
+use crate::case::load::LoadError;
+use crate::contract::ContractError;
+use crate::exit::Exit;
+use crate::http::HttpError;
+use crate::report::json::WriteError;
+
+/// Everything that can stop a command before it reaches a verdict.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A flag or its value is wrong.
+    #[error("use the command line as documented: {0}")]
+    Usage(String),
+    /// The schemas could not be loaded.
+    #[error("load the contract schemas")]
+    Contract(#[from] ContractError),
+    /// The cases could not be loaded.
+    #[error("load the cases")]
+    Cases(#[from] LoadError),
+    /// The async runtime could not start.
+    #[error("start the async runtime")]
+    Runtime(#[source] std::io::Error),
+    /// The embedded reference target could not start.
+    #[error("start the embedded reference target")]
+    Reference(#[source] std::io::Error),
+    /// The HTTP client could not be built.
+    #[error("build the HTTP client")]
+    Http(#[from] HttpError),
+    /// The report could not be written.
+    #[error("write the report")]
+    Report(#[from] WriteError),
+}
+
+impl Error {
+    /// The exit code this error ends the process with.
+    pub fn exit(&self) -> Exit {
+        match self {
+            Error::Usage(_) | Error::Contract(_) | Error::Cases(_) => Exit::Usage,
+            Error::Runtime(_) | Error::Reference(_) | Error::Http(_) | Error::Report(_) => {
+                Exit::Incomplete
+            }
+        }
+    }
+}
+
+/// The error and its causes on one line, as main prints it.
+pub fn chain(error: &dyn std::error::Error) -> String {
+    let mut text = format!("failed to {error}");
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}

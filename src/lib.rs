@@ -1,0 +1,27 @@
+//! sdconform: a contract-conformance harness for
+//! `GET /v1/{project_id}/software_deployments` (OpenStack Heat and the clouds
+//! built on it).
+//!
+//! The pipeline flows one way:
+//!
+//! ```text
+//! argv → cli (clap, raw) → config (validated, no I/O)
+//! contract (schemas/) + case (cases/) → runner: one libtest-mimic Trial per case
+//!   trial: http::send → Exchange → check::evaluate (pure) → CaseResult → collector
+//! collector → report::build → RunReport → report::json (+ summary on stdout)
+//! RunReport → exit code
+//! ```
+
+pub mod app;
+pub mod case;
+pub mod check;
+pub mod cli;
+pub mod config;
+pub mod contract;
+pub mod error;
+pub mod exit;
+pub mod http;
+pub mod reference;
+pub mod report;
+pub mod runner;
+pub mod template;

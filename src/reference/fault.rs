@@ -1,0 +1,470 @@
+//! Fault injection: the catalogue of deliberate contract violations the reference target can
+//! be started with.
+//!
+//! Sits under [`crate::reference`]. Tests start the reference with one [`Fault`] and assert
+//! that the harness reports exactly the clause in [`Fault::breaks`]; that proves every check
+//! can fail. Each fault breaks one clause and nothing else: item faults corrupt item 0 (never
+//! its `server_id`, which the filter cases capture), response faults touch only 200 responses,
+//! status faults touch only the requests they name.
+//!
+//! Faults that corrupt the data are applied once, to the whole list, before filtering (here,
+//! [`Fault::apply_to_deployments`]), so a filtered list stays the exact subset of the
+//! unfiltered one. Faults that change the exchange (auth, filter, status, envelope) are applied
+//! by [`super::server`].
+//!
+//! ```
+//! use sdconform::check::Severity;
+//! use sdconform::reference::Fault;
+//!
+//! let fault = Fault::from_name("status-outside-enum").unwrap();
+//! let breaks = fault.breaks().unwrap();
+//! assert_eq!((breaks.clause, breaks.severity), ("SD-RESP-9", Severity::Must));
+//! assert_eq!(breaks.profiles, ["strict", "documented", "lenient"]);
+//! assert_eq!(Fault::EmptyList.breaks(), None);
+//! ```
+
+use serde_json::{Value, json};
+
+use crate::check::Severity;
+
+/// Every conformance profile, strictest first.
+const EVERY_PROFILE: &[&str] = &["strict", "documented", "lenient"];
+/// The profiles that do not accept what common implementations leave out.
+const STRICT_AND_DOCUMENTED: &[&str] = &["strict", "documented"];
+/// Only the literal reading of the table.
+const STRICT_ONLY: &[&str] = &["strict"];
+
+/// The clause a fault breaks, how strongly the contract asks for it, and where it counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Breaks {
+    /// Contract clause id, e.g. `SD-RESP-9`.
+    pub clause: &'static str,
+    /// MUST or SHOULD, as the harness reports the finding.
+    pub severity: Severity,
+    /// The profiles (`strict`, `documented`, `lenient`) under which this is a violation.
+    pub profiles: &'static [&'static str],
+}
+
+/// A MUST violation under every profile.
+const fn must(clause: &'static str) -> Option<Breaks> {
+    must_under(clause, EVERY_PROFILE)
+}
+
+/// A MUST violation under the given profiles only.
+const fn must_under(clause: &'static str, profiles: &'static [&'static str]) -> Option<Breaks> {
+    Some(Breaks {
+        clause,
+        severity: Severity::Must,
+        profiles,
+    })
+}
+
+/// A SHOULD violation under every profile.
+const fn should(clause: &'static str) -> Option<Breaks> {
+    Some(Breaks {
+        clause,
+        severity: Severity::Should,
+        profiles: EVERY_PROFILE,
+    })
+}
+
+/// Declares [`Fault`] from one table, so that the variants, [`Fault::ALL`], the names, the
+/// descriptions and the broken clauses cannot drift apart.
+macro_rules! faults {
+    ($($variant:ident = $name:literal, $breaks:expr, $description:literal;)+) => {
+        /// One deliberate contract violation of the [reference target](crate::reference).
+        ///
+        /// Each variant's doc is its [`Fault::description`].
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Fault {
+            $(#[doc = $description] $variant,)+
+        }
+
+        impl Fault {
+            /// Every fault, in catalogue order.
+            pub const ALL: &'static [Fault] = &[$(Fault::$variant),+];
+
+            /// The kebab-case name used on the command line, e.g. `status-outside-enum`.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Fault::$variant => $name,)+
+                }
+            }
+
+            /// One line for `--help` and the README.
+            pub fn description(self) -> &'static str {
+                match self {
+                    $(Fault::$variant => $description,)+
+                }
+            }
+
+            /// The clause this fault breaks; `None` only for [`Fault::EmptyList`], which is
+            /// conformant but leaves the item checks with nothing to check.
+            pub fn breaks(self) -> Option<Breaks> {
+                match self {
+                    $(Fault::$variant => $breaks,)+
+                }
+            }
+        }
+    };
+}
+
+faults! {
+    StatusOutsideEnum = "status-outside-enum", must("SD-RESP-9"),
+        "item 0's status is \"DONE\", outside COMPLETE, IN_PROGRESS, FAILED";
+    StatusLowercase = "status-lowercase", must("SD-RESP-9"),
+        "item 0's status is \"complete\" (the enum is case-sensitive)";
+    CreationTimeFractionalSeconds = "creation-time-fractional-seconds", must("SD-RESP-4"),
+        "item 0's creation_time has fractional seconds (2015-01-31T15:12:36.123456+00:00)";
+    CreationTimeNoOffset = "creation-time-no-offset", must("SD-RESP-4"),
+        "item 0's creation_time has no UTC offset (2015-01-31T15:12:36)";
+    CreationTimeCompactOffset = "creation-time-compact-offset", must("SD-RESP-4"),
+        "item 0's creation_time has an offset without a colon (2015-01-31T15:12:36+0000)";
+    CreationTimeSpaceSeparator = "creation-time-space-separator", must("SD-RESP-4"),
+        "item 0's creation_time has a space instead of T (2015-01-31 15:12:36+00:00)";
+    CreationTimeFeb29NonLeap = "creation-time-feb-29-non-leap", must("SD-RESP-4"),
+        "item 0's creation_time is February 29 of a non-leap year (2015-02-29T10:00:00+00:00)";
+    CreationTimeHour24 = "creation-time-hour-24", must("SD-RESP-4"),
+        "item 0's creation_time has hour 24 (2015-01-31T24:00:00+00:00)";
+    CreationTimeOffsetOutOfRange = "creation-time-offset-out-of-range", must("SD-RESP-4"),
+        "item 0's creation_time has offset +24:00 (2015-01-31T15:12:36+24:00)";
+    UpdatedTimeMonth13 = "updated-time-month-13", must("SD-RESP-11"),
+        "item 0's updated_time has month 13 (2015-13-01T00:00:00+00:00)";
+    UpdatedBeforeCreated = "updated-before-created", should("SD-RESP-11"),
+        "item 0's updated_time is a well-formed instant one day before its creation_time";
+    UpdatedTimeAbsent = "updated-time-absent", must_under("SD-RESP-11", STRICT_AND_DOCUMENTED),
+        "item 0 has no updated_time field (the lenient profile accepts this)";
+    MissingConfigId = "missing-config-id", must("SD-RESP-3"),
+        "item 0 has no config_id field";
+    ActionWrongType = "action-wrong-type", must("SD-RESP-2"),
+        "item 0's action is the number 1, not a string";
+    StatusReasonNull = "status-reason-null", must("SD-RESP-10"),
+        "item 0's status_reason is null, not a string";
+    ServerIdWrongType = "server-id-wrong-type", must("SD-RESP-8"),
+        "the last item's server_id is the number 42 (item 0's is captured by the filter cases)";
+    InputValuesArray = "input-values-array", must("SD-RESP-6"),
+        "item 0's input_values is an array ([]), not an object";
+    InputValuesNull = "input-values-null", must_under("SD-RESP-6", STRICT_ONLY),
+        "item 0's input_values is null, as in the document's example (only strict rejects it)";
+    OutputValuesNull = "output-values-null", must_under("SD-RESP-7", STRICT_AND_DOCUMENTED),
+        "item 0's output_values is null (the lenient profile accepts this)";
+    OutputValuesString = "output-values-string", must("SD-RESP-7"),
+        "item 0's output_values is a string, not an object";
+    NonUuidId = "non-uuid-id", must("SD-RESP-5"),
+        "item 0's id is \"deployment-1\", not a UUID";
+    DuplicateIds = "duplicate-ids", must("SD-RESP-5"),
+        "item 1 has item 0's id (both are on the same server, so filtered lists show it too)";
+    WrongEnvelope = "wrong-envelope", must("SD-RESP-1"),
+        "200 bodies are the bare list [...] instead of {\"software_deployments\": [...]}";
+    EnvelopeRenamed = "envelope-renamed", must("SD-RESP-1"),
+        "200 bodies name the list \"deployments\" instead of \"software_deployments\"";
+    NonJsonBody = "non-json-body", must("SD-RESP-1"),
+        "200 bodies are plain text (software_deployments: ...), served as text/plain";
+    WrongContentType = "wrong-content-type", must("SD-RESP-1"),
+        "200 bodies are correct JSON served with Content-Type: text/html";
+    FilterIgnored = "filter-ignored", must("SD-REQ-1"),
+        "server_id is ignored: every request gets the full list";
+    FilterPrefixMatch = "filter-prefix-match", must("SD-REQ-1"),
+        "an item matches when its server_id starts with the filter";
+    FilterCaseInsensitive = "filter-case-insensitive", must("SD-REQ-1"),
+        "server_id matches ignoring ASCII case";
+    FilterDropsItems = "filter-drops-items", must("SD-REQ-1"),
+        "a filtered list holds only the first matching item";
+    ServerErrorOnKnownFilter = "server-error-on-known-filter", must("SD-CODE-200"),
+        "filtering by an existing server_id answers 500";
+    UndocumentedStatusUnknownServer = "undocumented-status-unknown-server", must("SD-CODE-SET"),
+        "filtering by a server_id that matches nothing answers 422";
+    AcceptMissingToken = "accept-missing-token", must("SD-CODE-401"),
+        "a request without X-Auth-Token is served (200) instead of refused";
+    AcceptInvalidToken = "accept-invalid-token", must("SD-CODE-401"),
+        "a request with a wrong X-Auth-Token is served (200) instead of refused";
+    ForbiddenInvalidToken = "forbidden-invalid-token", must("SD-CODE-SET"),
+        "a request with a wrong X-Auth-Token answers 403, an undocumented code";
+    UnknownPathOk = "unknown-path-ok", must("SD-CODE-404"),
+        "unknown paths answer 200 {\"software_deployments\": []} instead of 404";
+    EmptyList = "empty-list", None,
+        "every list is empty (conformant, but the item checks are vacuous)";
+}
+
+/// An instant that is later than any of the corrupted creation times would be if a lenient
+/// parser normalised them (2015-02-29 as March 1, 24:00 as the next day).
+const LATE_UPDATED_TIME: &str = "2015-03-01T12:00:00+00:00";
+
+impl Fault {
+    /// The fault called `name` (see [`Fault::name`]), if there is one.
+    pub fn from_name(name: &str) -> Option<Fault> {
+        Fault::ALL
+            .iter()
+            .copied()
+            .find(|fault| fault.name() == name)
+    }
+
+    /// Corrupts the served data as this fault requires; a no-op for faults that act on the
+    /// exchange instead (auth, filter, status codes, envelope).
+    pub(crate) fn apply_to_deployments(self, items: &mut Vec<Value>) {
+        match self {
+            Fault::StatusOutsideEnum => set(items, 0, "status", json!("DONE")),
+            Fault::StatusLowercase => set(items, 0, "status", json!("complete")),
+            Fault::CreationTimeFractionalSeconds => {
+                set(
+                    items,
+                    0,
+                    "creation_time",
+                    json!("2015-01-31T15:12:36.123456+00:00"),
+                );
+            }
+            Fault::CreationTimeNoOffset => {
+                set(items, 0, "creation_time", json!("2015-01-31T15:12:36"));
+            }
+            Fault::CreationTimeCompactOffset => {
+                set(items, 0, "creation_time", json!("2015-01-31T15:12:36+0000"));
+            }
+            Fault::CreationTimeSpaceSeparator => {
+                set(
+                    items,
+                    0,
+                    "creation_time",
+                    json!("2015-01-31 15:12:36+00:00"),
+                );
+            }
+            Fault::CreationTimeFeb29NonLeap => {
+                // Keep updated_time after it, or a normalising harness would also see
+                // SD-RESP-11 (SHOULD) broken.
+                set(
+                    items,
+                    0,
+                    "creation_time",
+                    json!("2015-02-29T10:00:00+00:00"),
+                );
+                set(items, 0, "updated_time", json!(LATE_UPDATED_TIME));
+            }
+            Fault::CreationTimeHour24 => {
+                set(
+                    items,
+                    0,
+                    "creation_time",
+                    json!("2015-01-31T24:00:00+00:00"),
+                );
+                set(items, 0, "updated_time", json!(LATE_UPDATED_TIME));
+            }
+            Fault::CreationTimeOffsetOutOfRange => {
+                set(
+                    items,
+                    0,
+                    "creation_time",
+                    json!("2015-01-31T15:12:36+24:00"),
+                );
+            }
+            Fault::UpdatedTimeMonth13 => {
+                set(items, 0, "updated_time", json!("2015-13-01T00:00:00+00:00"));
+            }
+            Fault::UpdatedBeforeCreated => {
+                // Both set, so the fault does not depend on the fixture's timestamps.
+                set(items, 0, "creation_time", json!("2015-01-31T15:12:36Z"));
+                set(items, 0, "updated_time", json!("2015-01-30T15:12:36Z"));
+            }
+            Fault::UpdatedTimeAbsent => remove(items, 0, "updated_time"),
+            Fault::MissingConfigId => remove(items, 0, "config_id"),
+            Fault::ActionWrongType => set(items, 0, "action", json!(1)),
+            Fault::StatusReasonNull => set(items, 0, "status_reason", Value::Null),
+            Fault::ServerIdWrongType => {
+                if let Some(last) = items.len().checked_sub(1) {
+                    set(items, last, "server_id", json!(42));
+                }
+            }
+            Fault::InputValuesArray => set(items, 0, "input_values", json!([])),
+            Fault::InputValuesNull => set(items, 0, "input_values", Value::Null),
+            Fault::OutputValuesNull => set(items, 0, "output_values", Value::Null),
+            Fault::OutputValuesString => {
+                set(items, 0, "output_values", json!("deploy_status_code=0"));
+            }
+            Fault::NonUuidId => set(items, 0, "id", json!("deployment-1")),
+            Fault::DuplicateIds => {
+                if let Some(id) = items.first().and_then(|item| item.get("id")).cloned() {
+                    set(items, 1, "id", id);
+                }
+            }
+            Fault::EmptyList => items.clear(),
+            Fault::WrongEnvelope
+            | Fault::EnvelopeRenamed
+            | Fault::NonJsonBody
+            | Fault::WrongContentType
+            | Fault::FilterIgnored
+            | Fault::FilterPrefixMatch
+            | Fault::FilterCaseInsensitive
+            | Fault::FilterDropsItems
+            | Fault::ServerErrorOnKnownFilter
+            | Fault::UndocumentedStatusUnknownServer
+            | Fault::AcceptMissingToken
+            | Fault::AcceptInvalidToken
+            | Fault::ForbiddenInvalidToken
+            | Fault::UnknownPathOk => {}
+        }
+    }
+}
+
+/// Sets `field` of item `index`, if that item exists and is an object.
+fn set(items: &mut [Value], index: usize, field: &str, value: Value) {
+    if let Some(object) = items.get_mut(index).and_then(Value::as_object_mut) {
+        object.insert(field.to_owned(), value);
+    }
+}
+
+/// Removes `field` from item `index`, if that item exists and is an object.
+fn remove(items: &mut [Value], index: usize, field: &str) {
+    if let Some(object) = items.get_mut(index).and_then(Value::as_object_mut) {
+        object.remove(field);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reference::fixture::deployments;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn there_are_at_least_thirty_faults() {
+        assert!(Fault::ALL.len() >= 30, "{}", Fault::ALL.len());
+    }
+
+    #[test]
+    fn names_are_unique_kebab_case_and_round_trip() {
+        let mut seen = BTreeSet::new();
+        for &fault in Fault::ALL {
+            let name = fault.name();
+            assert!(seen.insert(name), "duplicate name {name}");
+            assert!(
+                name.bytes()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-'),
+                "{name} is not kebab-case"
+            );
+            assert_eq!(Fault::from_name(name), Some(fault));
+            assert!(!fault.description().is_empty() && !fault.description().contains('\n'));
+        }
+        assert_eq!(Fault::from_name("no-such-fault"), None);
+        assert_eq!(Fault::from_name("Status-Outside-Enum"), None);
+    }
+
+    #[test]
+    fn every_fault_but_empty_list_breaks_a_known_clause() {
+        let clauses = [
+            "SD-REQ-1",
+            "SD-RESP-1",
+            "SD-RESP-2",
+            "SD-RESP-3",
+            "SD-RESP-4",
+            "SD-RESP-5",
+            "SD-RESP-6",
+            "SD-RESP-7",
+            "SD-RESP-8",
+            "SD-RESP-9",
+            "SD-RESP-10",
+            "SD-RESP-11",
+            "SD-CODE-200",
+            "SD-CODE-401",
+            "SD-CODE-404",
+            "SD-CODE-SET",
+        ];
+        for &fault in Fault::ALL {
+            match fault.breaks() {
+                None => assert_eq!(fault, Fault::EmptyList),
+                Some(breaks) => {
+                    assert!(
+                        clauses.contains(&breaks.clause),
+                        "{}: {}",
+                        fault.name(),
+                        breaks.clause
+                    );
+                    assert!(!breaks.profiles.is_empty(), "{}", fault.name());
+                    assert!(breaks.profiles.iter().all(|p| EVERY_PROFILE.contains(p)));
+                    // A violation under a lenient profile is one under every stricter profile.
+                    assert_eq!(breaks.profiles, &EVERY_PROFILE[..breaks.profiles.len()]);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_catalogue_matches_the_agreed_mapping() {
+        let expected: [(&str, &str, Severity, &[&str]); 4] = [
+            (
+                "updated-before-created",
+                "SD-RESP-11",
+                Severity::Should,
+                EVERY_PROFILE,
+            ),
+            (
+                "updated-time-absent",
+                "SD-RESP-11",
+                Severity::Must,
+                STRICT_AND_DOCUMENTED,
+            ),
+            (
+                "input-values-null",
+                "SD-RESP-6",
+                Severity::Must,
+                STRICT_ONLY,
+            ),
+            (
+                "output-values-null",
+                "SD-RESP-7",
+                Severity::Must,
+                STRICT_AND_DOCUMENTED,
+            ),
+        ];
+        for (name, clause, severity, profiles) in expected {
+            let breaks = Fault::from_name(name).and_then(Fault::breaks);
+            assert_eq!(
+                breaks,
+                Some(Breaks {
+                    clause,
+                    severity,
+                    profiles
+                }),
+                "{name}"
+            );
+        }
+        let should: Vec<&str> = Fault::ALL
+            .iter()
+            .filter(|f| f.breaks().is_some_and(|b| b.severity == Severity::Should))
+            .map(|f| f.name())
+            .collect();
+        assert_eq!(should, ["updated-before-created"]);
+    }
+
+    #[test]
+    fn data_faults_keep_item_zero_on_its_server() {
+        let clean = deployments();
+        for &fault in Fault::ALL.iter().filter(|&&f| f != Fault::EmptyList) {
+            let mut items = deployments();
+            fault.apply_to_deployments(&mut items);
+            assert_eq!(items.len(), clean.len(), "{}", fault.name());
+            assert_eq!(
+                items[0]["server_id"],
+                clean[0]["server_id"],
+                "{}",
+                fault.name()
+            );
+        }
+    }
+
+    #[test]
+    fn data_faults_change_the_data_and_exchange_faults_do_not() {
+        let clean = deployments();
+        for &fault in Fault::ALL {
+            let mut items = deployments();
+            fault.apply_to_deployments(&mut items);
+            let data_clause = fault
+                .breaks()
+                .is_some_and(|b| b.clause.starts_with("SD-RESP-") && b.clause != "SD-RESP-1");
+            let changed = items != clean;
+            assert_eq!(
+                changed,
+                data_clause || fault == Fault::EmptyList,
+                "{}",
+                fault.name()
+            );
+        }
+    }
+}

@@ -1,0 +1,817 @@
+//! The reference target's HTTP server: a conformant, in-memory
+//! `GET /v1/{project_id}/software_deployments`, optionally broken by one [`Fault`].
+//!
+//! Sits under [`crate::reference`]. [`start`] binds a socket and serves the
+//! [`fixture`](super::fixture) in a spawned tokio task until [`RunningReference::shutdown`].
+//! It is the default target of a run, the `sdconform serve` command, and the target of the
+//! end-to-end tests.
+//!
+//! What the conformant server does, in the order it decides:
+//! 1. `X-Auth-Token` must equal the configured token, else 401 (before anything else).
+//! 2. `project_id` must equal the configured project, else 404.
+//! 3. The raw query is decoded with form-urlencoded rules (`+` is a space, `%XX` a byte; a
+//!    malformed escape is kept literally). The first `server_id` wins; if its value does not
+//!    decode to UTF-8, 400. `server_id=` (empty) is a filter by the empty string, which no
+//!    server id equals: an empty list, not the unfiltered one, because the parameter was given.
+//! 4. 200 with the items whose `server_id` equals the filter exactly (case-sensitive), in
+//!    fixture order; an unknown server id gives an empty list.
+//!
+//! Any other path gives 404. Error bodies are JSON:
+//!
+//! ```json
+//! {"error": {"code": 401, "title": "Unauthorized", "message": "missing X-Auth-Token header"}}
+//! ```
+//!
+//! Example:
+//!
+//! ```no_run
+//! use sdconform::reference::{self, ReferenceConfig};
+//!
+//! # async fn demo() -> std::io::Result<()> {
+//! let addr = "127.0.0.1:0".parse().expect("a valid socket address");
+//! let running = reference::start(ReferenceConfig::default(), addr).await?;
+//! // GET {url}/v1/95d02433133a4c0a87ba6967474a2ad3/software_deployments
+//! //     with X-Auth-Token: sdconform-reference-token
+//! println!("serving on {}", running.url());
+//! running.shutdown().await;
+//! # Ok(())
+//! # }
+//! ```
+
+use std::io;
+use std::net::SocketAddr;
+use std::string::FromUtf8Error;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::header::CONTENT_TYPE;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde_json::{Value, json};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use super::fault::Fault;
+use super::fixture;
+
+/// The project id the reference serves by default (the document's example).
+pub const DEFAULT_PROJECT_ID: &str = "95d02433133a4c0a87ba6967474a2ad3";
+
+/// The `X-Auth-Token` the reference accepts by default.
+pub const DEFAULT_TOKEN: &str = "sdconform-reference-token";
+
+/// The endpoint's route, in axum's path syntax.
+const ROUTE: &str = "/v1/{project_id}/software_deployments";
+
+/// The authentication header the endpoint requires.
+const AUTH_HEADER: &str = "x-auth-token";
+
+/// How to run the reference target.
+#[derive(Debug, Clone)]
+pub struct ReferenceConfig {
+    /// The only project id the endpoint serves; others get 404.
+    pub project_id: String,
+    /// The only `X-Auth-Token` the endpoint accepts.
+    pub token: String,
+    /// The contract violation to inject, if any.
+    pub fault: Option<Fault>,
+}
+
+impl Default for ReferenceConfig {
+    /// [`DEFAULT_PROJECT_ID`], [`DEFAULT_TOKEN`], no fault.
+    fn default() -> Self {
+        ReferenceConfig {
+            project_id: DEFAULT_PROJECT_ID.to_owned(),
+            token: DEFAULT_TOKEN.to_owned(),
+            fault: None,
+        }
+    }
+}
+
+/// A reference target serving in the background.
+///
+/// Dropping it without [`RunningReference::shutdown`] also stops the server, without waiting.
+#[derive(Debug)]
+pub struct RunningReference {
+    url: String,
+    addr: SocketAddr,
+    stop: oneshot::Sender<()>,
+    task: JoinHandle<io::Result<()>>,
+}
+
+impl RunningReference {
+    /// The base URL, e.g. `http://127.0.0.1:41234` (no trailing slash).
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The address the server is bound to (the real port when bound to port 0).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Stops accepting connections, lets open requests finish and waits for the server task.
+    pub async fn shutdown(self) {
+        // The receiver is gone only if the task already ended; nothing left to stop then.
+        let _ = self.stop.send(());
+        // After start, axum's serve loop only ends on shutdown; nothing to report.
+        let _ = self.task.await;
+    }
+}
+
+/// Binds `addr` (tests use `127.0.0.1:0`) and serves in a spawned tokio task.
+///
+/// Must be called inside a tokio runtime. Fails only if the address cannot be bound.
+pub async fn start(config: ReferenceConfig, addr: SocketAddr) -> io::Result<RunningReference> {
+    let listener = TcpListener::bind(addr).await?;
+    let addr = listener.local_addr()?;
+    let mut deployments = fixture::deployments();
+    if let Some(fault) = config.fault {
+        fault.apply_to_deployments(&mut deployments);
+    }
+    let router = Router::new()
+        .route(ROUTE, get(list))
+        .fallback(unknown_path)
+        .with_state(Arc::new(Reference {
+            config,
+            deployments,
+        }));
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        axum::serve(listener, router)
+            .with_graceful_shutdown(async move {
+                // A dropped sender stops the server too.
+                let _ = stopped.await;
+            })
+            .await
+    });
+    Ok(RunningReference {
+        url: format!("http://{addr}"),
+        addr,
+        stop,
+        task,
+    })
+}
+
+/// What the handlers share: the configuration and the (possibly corrupted) data.
+#[derive(Debug)]
+struct Reference {
+    config: ReferenceConfig,
+    deployments: Vec<Value>,
+}
+
+/// What the request's `X-Auth-Token` says about the caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Auth {
+    Valid,
+    Missing,
+    Invalid,
+}
+
+/// `GET /v1/{project_id}/software_deployments[?server_id=...]`.
+async fn list(
+    State(reference): State<Arc<Reference>>,
+    project_id: Result<Path<String>, PathRejection>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let fault = reference.config.fault;
+    match (authenticate(&headers, &reference.config.token), fault) {
+        (Auth::Valid, _)
+        | (Auth::Missing, Some(Fault::AcceptMissingToken))
+        | (Auth::Invalid, Some(Fault::AcceptInvalidToken)) => {}
+        (Auth::Invalid, Some(Fault::ForbiddenInvalidToken)) => {
+            return error(StatusCode::FORBIDDEN, "X-Auth-Token is not allowed here");
+        }
+        (Auth::Missing, _) => {
+            return error(StatusCode::UNAUTHORIZED, "missing X-Auth-Token header");
+        }
+        (Auth::Invalid, _) => return error(StatusCode::UNAUTHORIZED, "X-Auth-Token is not valid"),
+    }
+
+    // An undecodable project id cannot be the configured one: not found, like any other.
+    match project_id {
+        Ok(Path(project_id)) if project_id == reference.config.project_id => {}
+        _ => return error(StatusCode::NOT_FOUND, "project not found"),
+    }
+
+    let filter = match server_id_filter(query.as_deref()) {
+        Ok(filter) => filter,
+        Err(_) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "server_id is not valid percent-encoded UTF-8",
+            );
+        }
+    };
+    let Some(filter) = filter else {
+        return list_response(reference.deployments.iter(), fault);
+    };
+
+    if fault == Some(Fault::ServerErrorOnKnownFilter)
+        && reference
+            .deployments
+            .iter()
+            .any(|item| server_id(item) == Some(filter.as_str()))
+    {
+        return error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "failed to query software deployments",
+        );
+    }
+    let mut selected: Vec<&Value> = reference
+        .deployments
+        .iter()
+        .filter(|item| selects(&filter, server_id(item), fault))
+        .collect();
+    if fault == Some(Fault::FilterDropsItems) {
+        selected.truncate(1);
+    }
+    if fault == Some(Fault::UndocumentedStatusUnknownServer) && selected.is_empty() {
+        return error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "no deployment on that server",
+        );
+    }
+    list_response(selected.into_iter(), fault)
+}
+
+/// Every path but the endpoint's.
+async fn unknown_path(State(reference): State<Arc<Reference>>) -> Response {
+    if reference.config.fault == Some(Fault::UnknownPathOk) {
+        return json_response(StatusCode::OK, &json!({ "software_deployments": [] }));
+    }
+    error(StatusCode::NOT_FOUND, "no resource at this path")
+}
+
+/// An item's `server_id`, if it is a string.
+fn server_id(item: &Value) -> Option<&str> {
+    item.get("server_id").and_then(Value::as_str)
+}
+
+/// Compares the first `X-Auth-Token` header with the configured token.
+fn authenticate(headers: &HeaderMap, token: &str) -> Auth {
+    match headers.get(AUTH_HEADER) {
+        None => Auth::Missing,
+        Some(value) if value.as_bytes() == token.as_bytes() => Auth::Valid,
+        Some(_) => Auth::Invalid,
+    }
+}
+
+/// Whether the filter selects an item with this `server_id`: exact, case-sensitive equality,
+/// unless a filter fault loosens it. A non-string `server_id` is never selected by a filter.
+fn selects(filter: &str, server_id: Option<&str>, fault: Option<Fault>) -> bool {
+    match (fault, server_id) {
+        (Some(Fault::FilterIgnored), _) => true,
+        (_, None) => false,
+        (Some(Fault::FilterPrefixMatch), Some(server_id)) => server_id.starts_with(filter),
+        (Some(Fault::FilterCaseInsensitive), Some(server_id)) => {
+            server_id.eq_ignore_ascii_case(filter)
+        }
+        (_, Some(server_id)) => server_id == filter,
+    }
+}
+
+/// The first `server_id` of a raw query string, decoded with form-urlencoded rules.
+///
+/// `Ok(None)` when there is no query or no `server_id`; an error when the first value does
+/// not decode to UTF-8. Later `server_id`s and other parameters are ignored, even malformed.
+fn server_id_filter(query: Option<&str>) -> Result<Option<String>, FromUtf8Error> {
+    let Some(query) = query else {
+        return Ok(None);
+    };
+    for pair in query.split('&').filter(|pair| !pair.is_empty()) {
+        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        if form_decode(name) == b"server_id" {
+            return String::from_utf8(form_decode(value)).map(Some);
+        }
+    }
+    Ok(None)
+}
+
+/// Decodes one form-urlencoded component to bytes: `+` is a space, `%XX` is the byte XX,
+/// and a `%` not followed by two hex digits stays literal (as `application/x-www-form-urlencoded`
+/// parsers do).
+fn form_decode(component: &str) -> Vec<u8> {
+    let mut bytes = component.as_bytes().iter();
+    let mut decoded = Vec::with_capacity(component.len());
+    while let Some(&byte) = bytes.next() {
+        match byte {
+            b'+' => decoded.push(b' '),
+            b'%' => {
+                let rest = bytes.as_slice();
+                match (
+                    rest.first().and_then(hex_value),
+                    rest.get(1).and_then(hex_value),
+                ) {
+                    (Some(high), Some(low)) => {
+                        decoded.push(high << 4 | low);
+                        bytes.nth(1);
+                    }
+                    _ => decoded.push(b'%'),
+                }
+            }
+            other => decoded.push(other),
+        }
+    }
+    decoded
+}
+
+/// The value of one hexadecimal digit.
+fn hex_value(digit: &u8) -> Option<u8> {
+    char::from(*digit)
+        .to_digit(16)
+        .and_then(|value| u8::try_from(value).ok())
+}
+
+/// A 200 list response, with the envelope, body and content type that the fault dictates.
+fn list_response<'a>(items: impl Iterator<Item = &'a Value>, fault: Option<Fault>) -> Response {
+    let items: Vec<Value> = items.cloned().collect();
+    match fault {
+        Some(Fault::WrongEnvelope) => json_response(StatusCode::OK, &Value::Array(items)),
+        Some(Fault::EnvelopeRenamed) => {
+            json_response(StatusCode::OK, &json!({ "deployments": items }))
+        }
+        Some(Fault::NonJsonBody) => {
+            let mut body = format!("software_deployments: {} items\n", items.len());
+            for item in &items {
+                let field = |name: &str| match item.get(name) {
+                    Some(Value::String(text)) => text.clone(),
+                    Some(other) => other.to_string(),
+                    None => "-".to_owned(),
+                };
+                body.push_str(&format!(
+                    "{} server={} {} {}\n",
+                    field("id"),
+                    field("server_id"),
+                    field("action"),
+                    field("status")
+                ));
+            }
+            respond(StatusCode::OK, "text/plain; charset=utf-8", body)
+        }
+        Some(Fault::WrongContentType) => respond(
+            StatusCode::OK,
+            "text/html",
+            json!({ "software_deployments": items }).to_string(),
+        ),
+        _ => json_response(StatusCode::OK, &json!({ "software_deployments": items })),
+    }
+}
+
+/// A JSON error body: `{"error": {"code", "title", "message"}}`.
+fn error(status: StatusCode, message: &str) -> Response {
+    let title = status.canonical_reason().unwrap_or("Error");
+    json_response(
+        status,
+        &json!({ "error": { "code": status.as_u16(), "title": title, "message": message } }),
+    )
+}
+
+/// A response with a JSON body and `Content-Type: application/json`.
+fn json_response(status: StatusCode, body: &Value) -> Response {
+    respond(status, "application/json", body.to_string())
+}
+
+/// A response with exactly this status, content type and body.
+fn respond(status: StatusCode, content_type: &'static str, body: String) -> Response {
+    (
+        status,
+        [(CONTENT_TYPE, HeaderValue::from_static(content_type))],
+        body,
+    )
+        .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A request of the shipped cases: path (after the base URL) and token, if any.
+    struct Shipped {
+        case: &'static str,
+        path: String,
+        token: Option<&'static str>,
+    }
+
+    /// What a response is made of, for comparisons.
+    #[derive(Debug, PartialEq)]
+    struct Seen {
+        status: u16,
+        content_type: Option<String>,
+        body: String,
+    }
+
+    impl Seen {
+        fn json(&self) -> Value {
+            serde_json::from_str(&self.body).unwrap_or(Value::Null)
+        }
+    }
+
+    const UNKNOWN_SERVER: &str = "5dc0f0a0-0000-4000-8000-00000000dead";
+
+    fn endpoint() -> String {
+        format!("/v1/{DEFAULT_PROJECT_ID}/software_deployments")
+    }
+
+    fn first_server() -> String {
+        fixture::deployments()[0]["server_id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    /// The requests the shipped cases send, with captures taken from the clean fixture.
+    fn shipped() -> Vec<Shipped> {
+        let server = first_server();
+        let flipped: String = server
+            .chars()
+            .map(|c| {
+                if c.is_ascii_lowercase() {
+                    c.to_ascii_uppercase()
+                } else {
+                    c.to_ascii_lowercase()
+                }
+            })
+            .collect();
+        let prefix = server[..server.len() / 2].to_owned();
+        let filtered = |value: &str| format!("{}?server_id={value}", endpoint());
+        let token = Some(DEFAULT_TOKEN);
+        vec![
+            Shipped {
+                case: "list-all",
+                path: endpoint(),
+                token,
+            },
+            Shipped {
+                case: "filter-existing-server",
+                path: filtered(&server),
+                token,
+            },
+            Shipped {
+                case: "filter-unknown-server",
+                path: filtered(UNKNOWN_SERVER),
+                token,
+            },
+            Shipped {
+                case: "filter-case-flipped-server",
+                path: filtered(&flipped),
+                token,
+            },
+            Shipped {
+                case: "filter-prefix-server",
+                path: filtered(&prefix),
+                token,
+            },
+            Shipped {
+                case: "auth-missing-token",
+                path: endpoint(),
+                token: None,
+            },
+            Shipped {
+                case: "auth-invalid-token",
+                path: endpoint(),
+                token: Some("not-the-token"),
+            },
+            Shipped {
+                case: "unknown-path",
+                path: format!("/v1/{DEFAULT_PROJECT_ID}/software_deployments_sdconform_unknown"),
+                token,
+            },
+        ]
+    }
+
+    async fn serve(fault: Option<Fault>) -> RunningReference {
+        let config = ReferenceConfig {
+            fault,
+            ..ReferenceConfig::default()
+        };
+        let addr = SocketAddr::from(([127, 0, 0, 1], 0));
+        start(config, addr).await.expect("bind 127.0.0.1:0")
+    }
+
+    async fn fetch(client: &reqwest::Client, base: &str, path: &str, token: Option<&str>) -> Seen {
+        let mut request = client.get(format!("{base}{path}"));
+        if let Some(token) = token {
+            request = request.header("X-Auth-Token", token);
+        }
+        let response = request.send().await.expect("request reaches the reference");
+        let status = response.status().as_u16();
+        let content_type = response
+            .headers()
+            .get(CONTENT_TYPE)
+            .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned());
+        let body = response.text().await.expect("body is readable");
+        Seen {
+            status,
+            content_type,
+            body,
+        }
+    }
+
+    async fn get(running: &RunningReference, path: &str, token: Option<&str>) -> Seen {
+        fetch(&reqwest::Client::new(), running.url(), path, token).await
+    }
+
+    fn items(seen: &Seen) -> Vec<Value> {
+        seen.json()["software_deployments"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    fn assert_json_error(seen: &Seen, status: u16) {
+        assert_eq!(seen.status, status, "{seen:?}");
+        assert_eq!(seen.content_type.as_deref(), Some("application/json"));
+        assert_eq!(seen.json()["error"]["code"], json!(status), "{seen:?}");
+    }
+
+    #[test]
+    fn form_decoding_follows_form_urlencoded_rules() {
+        // The decoded filter, or `Err(())` for a 400.
+        type Decoded = Result<Option<&'static str>, ()>;
+        let cases: [(Option<&str>, Decoded); 12] = [
+            (None, Ok(None)),
+            (Some(""), Ok(None)),
+            (Some("other=1"), Ok(None)),
+            (Some("server_id=abc"), Ok(Some("abc"))),
+            (Some("server_id="), Ok(Some(""))),
+            (Some("server_id"), Ok(Some(""))),
+            (Some("a=1&&server_id=x+y%2Bz"), Ok(Some("x y+z"))),
+            (Some("server%5Fid=%41%62"), Ok(Some("Ab"))),
+            (Some("server_id=first&server_id=second"), Ok(Some("first"))),
+            (Some("server_id=100%&x=%zz"), Ok(Some("100%"))),
+            (Some("server_id=%C3%A9"), Ok(Some("é"))),
+            (Some("server_id=%FF"), Err(())),
+        ];
+        for (query, expected) in cases {
+            let actual = server_id_filter(query).map_err(|_| ());
+            assert_eq!(actual, expected.map(|v| v.map(str::to_owned)), "{query:?}");
+        }
+        // Only the first server_id is decoded; a broken later one does not matter.
+        assert_eq!(
+            server_id_filter(Some("server_id=a&server_id=%FF")),
+            Ok(Some("a".to_owned()))
+        );
+    }
+
+    #[tokio::test]
+    async fn lists_every_item_as_json() {
+        let running = serve(None).await;
+        let seen = get(&running, &endpoint(), Some(DEFAULT_TOKEN)).await;
+        assert_eq!(seen.status, 200);
+        assert_eq!(seen.content_type.as_deref(), Some("application/json"));
+        assert_eq!(
+            seen.json(),
+            json!({ "software_deployments": fixture::deployments() })
+        );
+        assert!(running.url().starts_with("http://127.0.0.1:") && !running.url().ends_with('/'));
+        assert_eq!(running.url(), format!("http://{}", running.addr()));
+        running.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn filters_by_exact_server_id() {
+        let running = serve(None).await;
+        let server = first_server();
+        let path = format!("{}?server_id={server}", endpoint());
+        let seen = get(&running, &path, Some(DEFAULT_TOKEN)).await;
+        assert_eq!(seen.status, 200);
+        let expected: Vec<Value> = fixture::deployments()
+            .into_iter()
+            .filter(|item| item["server_id"] == json!(server))
+            .collect();
+        assert!(expected.len() >= 3);
+        assert_eq!(items(&seen), expected);
+
+        for case in shipped()
+            .iter()
+            .filter(|s| s.case.starts_with("filter-") && s.case != "filter-existing-server")
+        {
+            let seen = get(&running, &case.path, case.token).await;
+            assert_eq!(
+                (seen.status, seen.json()),
+                (200, json!({ "software_deployments": [] })),
+                "{}",
+                case.case
+            );
+        }
+        let empty = get(
+            &running,
+            &format!("{}?server_id=", endpoint()),
+            Some(DEFAULT_TOKEN),
+        )
+        .await;
+        assert_eq!(empty.json(), json!({ "software_deployments": [] }));
+        running.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn refuses_missing_and_invalid_tokens_before_anything_else() {
+        let running = serve(None).await;
+        assert_json_error(&get(&running, &endpoint(), None).await, 401);
+        assert_json_error(
+            &get(&running, &endpoint(), Some("not-the-token")).await,
+            401,
+        );
+        assert_json_error(&get(&running, &endpoint(), Some("")).await, 401);
+        // Auth before project and query checks.
+        assert_json_error(
+            &get(&running, "/v1/other/software_deployments", None).await,
+            401,
+        );
+        let bad_query = format!("{}?server_id=%FF", endpoint());
+        assert_json_error(&get(&running, &bad_query, None).await, 401);
+        let seen = get(&running, &endpoint(), None).await;
+        assert_eq!(seen.json()["error"]["title"], json!("Unauthorized"));
+        running.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn unknown_project_and_path_are_not_found() {
+        let running = serve(None).await;
+        let other_project = "/v1/00000000000000000000000000000000/software_deployments";
+        assert_json_error(
+            &get(&running, other_project, Some(DEFAULT_TOKEN)).await,
+            404,
+        );
+        let invalid_utf8_project = "/v1/%FF/software_deployments";
+        assert_json_error(
+            &get(&running, invalid_utf8_project, Some(DEFAULT_TOKEN)).await,
+            404,
+        );
+        for path in [
+            format!("/v1/{DEFAULT_PROJECT_ID}/software_deployments_sdconform_unknown"),
+            format!("/v1/{DEFAULT_PROJECT_ID}/software_deployments/"),
+            "/".to_owned(),
+        ] {
+            assert_json_error(&get(&running, &path, Some(DEFAULT_TOKEN)).await, 404);
+        }
+        running.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn invalid_utf8_in_server_id_is_a_bad_request() {
+        let running = serve(None).await;
+        let path = format!("{}?server_id=%FF%FE", endpoint());
+        assert_json_error(&get(&running, &path, Some(DEFAULT_TOKEN)).await, 400);
+        running.shutdown().await;
+    }
+
+    #[tokio::test]
+    async fn every_fault_changes_some_shipped_response() {
+        let client = reqwest::Client::new();
+        let clean = serve(None).await;
+        let mut baseline = Vec::new();
+        for request in shipped() {
+            baseline.push(fetch(&client, clean.url(), &request.path, request.token).await);
+        }
+        clean.shutdown().await;
+
+        for &fault in Fault::ALL {
+            let running = serve(Some(fault)).await;
+            let mut changed = Vec::new();
+            for (request, clean) in shipped().iter().zip(&baseline) {
+                let seen = fetch(&client, running.url(), &request.path, request.token).await;
+                if seen != *clean {
+                    changed.push(request.case);
+                }
+            }
+            running.shutdown().await;
+            assert!(
+                !changed.is_empty(),
+                "{} changes no shipped response",
+                fault.name()
+            );
+            // Response-shape faults touch only 200 responses.
+            if matches!(
+                fault,
+                Fault::WrongEnvelope
+                    | Fault::EnvelopeRenamed
+                    | Fault::NonJsonBody
+                    | Fault::WrongContentType
+            ) {
+                assert!(
+                    !changed
+                        .iter()
+                        .any(|case| case.starts_with("auth-") || *case == "unknown-path"),
+                    "{}: {changed:?}",
+                    fault.name()
+                );
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn item_faults_keep_the_filtered_list_an_exact_subset() {
+        let client = reqwest::Client::new();
+        let server = first_server();
+        let item_faults = Fault::ALL.iter().copied().filter(|fault| {
+            fault
+                .breaks()
+                .is_some_and(|b| b.clause.starts_with("SD-RESP-") && b.clause != "SD-RESP-1")
+        });
+        for fault in item_faults {
+            let running = serve(Some(fault)).await;
+            let all = fetch(&client, running.url(), &endpoint(), Some(DEFAULT_TOKEN)).await;
+            let path = format!("{}?server_id={server}", endpoint());
+            let filtered = fetch(&client, running.url(), &path, Some(DEFAULT_TOKEN)).await;
+            running.shutdown().await;
+            let all = items(&all);
+            assert_eq!(all[0]["server_id"], json!(server), "{}", fault.name());
+            let subset: Vec<Value> = all
+                .into_iter()
+                .filter(|item| item["server_id"] == json!(server))
+                .collect();
+            assert!(subset.len() >= 3, "{}", fault.name());
+            assert_eq!(items(&filtered), subset, "{}", fault.name());
+        }
+    }
+
+    #[tokio::test]
+    async fn exchange_faults_do_what_they_say() {
+        let client = reqwest::Client::new();
+        let server = first_server();
+        let table: [(Fault, &str, Option<&str>, u16); 8] = [
+            (
+                Fault::ServerErrorOnKnownFilter,
+                "existing",
+                Some(DEFAULT_TOKEN),
+                500,
+            ),
+            (
+                Fault::ServerErrorOnKnownFilter,
+                "unknown",
+                Some(DEFAULT_TOKEN),
+                200,
+            ),
+            (
+                Fault::UndocumentedStatusUnknownServer,
+                "unknown",
+                Some(DEFAULT_TOKEN),
+                422,
+            ),
+            (
+                Fault::UndocumentedStatusUnknownServer,
+                "existing",
+                Some(DEFAULT_TOKEN),
+                200,
+            ),
+            (Fault::AcceptMissingToken, "none", None, 200),
+            (
+                Fault::AcceptInvalidToken,
+                "none",
+                Some("not-the-token"),
+                200,
+            ),
+            (
+                Fault::ForbiddenInvalidToken,
+                "none",
+                Some("not-the-token"),
+                403,
+            ),
+            (Fault::ForbiddenInvalidToken, "none", None, 401),
+        ];
+        for (fault, filter, token, status) in table {
+            let running = serve(Some(fault)).await;
+            let path = match filter {
+                "existing" => format!("{}?server_id={server}", endpoint()),
+                "unknown" => format!("{}?server_id={UNKNOWN_SERVER}", endpoint()),
+                _ => endpoint(),
+            };
+            let seen = fetch(&client, running.url(), &path, token).await;
+            running.shutdown().await;
+            assert_eq!(seen.status, status, "{} {filter}: {seen:?}", fault.name());
+        }
+
+        let running = serve(Some(Fault::UnknownPathOk)).await;
+        let path = format!("/v1/{DEFAULT_PROJECT_ID}/software_deployments_sdconform_unknown");
+        let seen = fetch(&client, running.url(), &path, Some(DEFAULT_TOKEN)).await;
+        running.shutdown().await;
+        assert_eq!(
+            (seen.status, seen.json()),
+            (200, json!({ "software_deployments": [] }))
+        );
+    }
+
+    #[tokio::test]
+    async fn dropping_the_handle_stops_the_server() {
+        let running = serve(None).await;
+        let url = format!("{}{}", running.url(), endpoint());
+        drop(running);
+        let client = reqwest::Client::new();
+        let mut refused = false;
+        for _ in 0..50 {
+            if client.get(&url).send().await.is_err() {
+                refused = true;
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        assert!(refused, "server still answers after its handle was dropped");
+    }
+}

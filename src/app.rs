@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
 use crate::case::load::{Loader, check_suite};
-use crate::cli::{Cli, Command, RunArgs, ServeArgs};
+use crate::cli::{Cli, Command, CompareArgs, RunArgs, ServeArgs};
 use crate::config::{RunConfig, TargetChoice};
 use crate::contract::Contract;
 use crate::error::Error;
@@ -23,6 +23,7 @@ pub fn run(cli: Cli) -> Result<Exit, Error> {
     match cli.command {
         Command::Run(args) => run_suite(&args),
         Command::Serve(args) => serve(&args),
+        Command::Compare(args) => compare(&args),
     }
 }
 
@@ -46,6 +47,23 @@ fn run_suite(args: &RunArgs) -> Result<Exit, Error> {
         None => (loader.load_embedded()?, "embedded".to_owned()),
     };
     check_suite(&cases, &contract.clause_ids(), &contract.schema_names())?;
+    let waivers = match &config.waivers {
+        Some(path) => {
+            let case_ids = cases.iter().map(|c| c.id.clone()).collect();
+            Some(crate::waiver::load(
+                path,
+                &contract.clause_ids(),
+                &case_ids,
+            )?)
+        }
+        None => None,
+    };
+    let tls = http::tls::Tls::load(&config.tls)?;
+    if tls.insecure() && !config.selection.list {
+        eprintln!(
+            "warning: --insecure: TLS certificates are not verified; anyone between here and the target can read the token and forge its answers (marked in report.json)"
+        );
+    }
 
     let runtime = runtime()?;
     let (target, reference) = match &config.target {
@@ -89,13 +107,14 @@ fn run_suite(args: &RunArgs) -> Result<Exit, Error> {
             (target, None)
         }
     };
-    let secrets: Vec<String> = target.token.iter().map(|t| t.expose().to_owned()).collect();
+    let secrets: Vec<String> = target.token.iter().flat_map(Secret::spellings).collect();
     let target_info = TargetInfo {
         url: target.base.as_str().trim_end_matches('/').to_owned(),
         project_id: target.project_id.clone(),
         embedded: target.embedded,
+        insecure: tls.insecure(),
     };
-    let client = http::Client::new(config.limits)?;
+    let client = http::Client::new(config.limits, tls)?;
     let started_at = SystemTime::now();
     let clock = Instant::now();
     let outcome = runner::run(
@@ -127,6 +146,8 @@ fn run_suite(args: &RunArgs) -> Result<Exit, Error> {
             started_at: rfc3339(started_at),
             finished_at: rfc3339(SystemTime::now()),
             duration_ms: u64::try_from(clock.elapsed().as_millis()).unwrap_or(u64::MAX),
+            gate: config.gate,
+            waivers: waivers.as_ref(),
         },
         results,
     );
@@ -134,13 +155,38 @@ fn run_suite(args: &RunArgs) -> Result<Exit, Error> {
     let report = redact::redact(report, &secret_refs);
     println!();
     println!("{}", summary::render(&report));
-    let path = report::json::write(&config.report_dir, &report)?;
-    println!("report: {}", path.display());
+    for path in report::write::write_all(&config.report_dir, &report, &config.formats)? {
+        println!("report: {}", path.display());
+    }
     Ok(match report.verdict {
         Verdict::Conformant => Exit::Conformant,
         Verdict::NonConformant => Exit::NonConformant,
         Verdict::Error => Exit::Incomplete,
     })
+}
+
+fn compare(args: &CompareArgs) -> Result<Exit, Error> {
+    use crate::report::compare::{self, CompareFormat};
+    let contract = Contract::embedded()?;
+    let validator = crate::contract::compile("report.schema.json", contract.report_schema())?;
+    let mut inputs = Vec::with_capacity(args.reports.len());
+    for path in &args.reports {
+        let report = report::read::read(path, &validator)?;
+        inputs.push((path.display().to_string(), report));
+    }
+    let matrix = compare::matrix(&inputs);
+    let text = match args.format {
+        CompareFormat::Md => compare::render_md(&matrix),
+        CompareFormat::Html => compare::render_html(&matrix),
+    };
+    match &args.output {
+        Some(path) => {
+            let written = report::write::write_file(path, &text)?;
+            println!("compare: {}", written.display());
+        }
+        None => print!("{text}"),
+    }
+    Ok(Exit::Conformant)
 }
 
 fn serve(args: &ServeArgs) -> Result<Exit, Error> {

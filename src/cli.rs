@@ -24,11 +24,17 @@ pub struct Cli {
 
 /// Subcommands.
 #[derive(Debug, Subcommand)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "parsed once per process; boxing would only add noise"
+)]
 pub enum Command {
     /// Run the conformance suite (against the embedded reference target when no --target is given).
     Run(RunArgs),
     /// Serve the embedded reference target (optionally with a fault) until interrupted.
     Serve(ServeArgs),
+    /// Compare report.json files: a clause × run matrix, and what changed between two runs of one target.
+    Compare(CompareArgs),
 }
 
 /// `sdconform run`.
@@ -60,15 +66,48 @@ pub struct RunArgs {
     /// Where report.json is written.
     #[arg(long, value_name = "DIR", default_value = "reports")]
     pub report_dir: PathBuf,
+    /// Report formats written to --report-dir, comma-separated: json, junit, md, html (report.json is always written).
+    #[arg(
+        long,
+        value_name = "FORMATS",
+        value_enum,
+        value_delimiter = ',',
+        default_value = "json,junit,md,html"
+    )]
+    pub report: Vec<crate::report::write::Format>,
+    /// JSON file of waivers: known failures that do not fail the run until they expire.
+    #[arg(long, value_name = "FILE")]
+    pub waivers: Option<PathBuf>,
+    /// Fail the run when a waiver matches no finding.
+    #[arg(long)]
+    pub strict_waivers: bool,
+    /// Lowest severity whose findings fail the run.
+    #[arg(long, value_enum, value_name = "SEVERITY", default_value_t = crate::report::model::FailOn::Must)]
+    pub fail_on: crate::report::model::FailOn,
     /// Deadline for one request, body included, in seconds.
     #[arg(long, value_name = "SECS", default_value_t = 30.0)]
     pub timeout: f64,
     /// Deadline to connect, in seconds.
     #[arg(long, value_name = "SECS", default_value_t = 10.0)]
     pub connect_timeout: f64,
-    /// Largest response body read, in bytes; a larger one is an error for that case.
+    /// Largest response body read, in bytes after decompression; a larger 200 body is an SD-RESP-1 finding, any other a harness error.
     #[arg(long, value_name = "BYTES", default_value_t = 16 * 1024 * 1024)]
     pub max_body_bytes: usize,
+    /// Deadline for the whole run, in seconds; cases unfinished by then end as errors (exit 3).
+    #[arg(long, value_name = "SECS", default_value_t = 300.0)]
+    pub run_timeout: f64,
+    /// PEM file of CA certificates to trust in addition to the system's roots.
+    #[arg(long, value_name = "FILE")]
+    pub cacert: Option<PathBuf>,
+    /// Accept any TLS certificate (marked in the summary and report.json; for tests only).
+    #[arg(long)]
+    pub insecure: bool,
+    /// PEM file of a client certificate for mutual TLS (with --client-key).
+    #[arg(long, value_name = "FILE", requires = "client_key")]
+    pub client_cert: Option<PathBuf>,
+    /// PEM file of the client certificate's private key (with --client-cert).
+    #[arg(long, value_name = "FILE", requires = "client_cert")]
+    pub client_key: Option<PathBuf>,
     /// List the cases instead of running them.
     #[arg(long)]
     pub list: bool,
@@ -84,6 +123,20 @@ pub struct RunArgs {
     /// Run only cases whose id contains this.
     #[arg(value_name = "FILTER")]
     pub filter: Option<String>,
+}
+
+/// `sdconform compare`.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// report.json files, in column order (the first two are "before" and "after").
+    #[arg(value_name = "REPORT", required = true)]
+    pub reports: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = crate::report::compare::CompareFormat::Md)]
+    pub format: crate::report::compare::CompareFormat,
+    /// Write the matrix to this file instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 /// `sdconform serve`.

@@ -6,6 +6,7 @@ use std::time::Duration;
 use crate::cli::RunArgs;
 use crate::contract::Profile;
 use crate::error::Error;
+use crate::http::tls::TlsOptions;
 use crate::http::{Limits, Secret};
 use crate::runner::Selection;
 
@@ -45,8 +46,16 @@ pub struct RunConfig {
     pub report_dir: PathBuf,
     /// Client limits.
     pub limits: Limits,
+    /// TLS files and `--insecure`.
+    pub tls: TlsOptions,
     /// Which cases run.
     pub selection: Selection,
+    /// Report formats besides `report.json` (always written).
+    pub formats: Vec<crate::report::write::Format>,
+    /// The `--waivers` file, if any.
+    pub waivers: Option<PathBuf>,
+    /// `--fail-on` and `--strict-waivers`.
+    pub gate: crate::report::model::Gate,
 }
 
 impl RunConfig {
@@ -65,6 +74,7 @@ impl RunConfig {
         let limits = Limits {
             connect_timeout: seconds("--connect-timeout", args.connect_timeout)?,
             timeout: seconds("--timeout", args.timeout)?,
+            run_timeout: seconds("--run-timeout", args.run_timeout)?,
             max_body_bytes: if args.max_body_bytes == 0 {
                 return Err(usage("--max-body-bytes must be at least 1".to_owned()));
             } else {
@@ -119,12 +129,24 @@ impl RunConfig {
             schemas_dir: args.schemas.clone(),
             report_dir: args.report_dir.clone(),
             limits,
+            tls: TlsOptions {
+                cacert: args.cacert.clone(),
+                client_cert: args.client_cert.clone(),
+                client_key: args.client_key.clone(),
+                insecure: args.insecure,
+            },
             selection: Selection {
                 filter: args.filter.clone(),
                 skip: args.skip.clone(),
                 exact: args.exact,
                 list: args.list,
                 test_threads: args.test_threads,
+            },
+            formats: args.report.clone(),
+            waivers: args.waivers.clone(),
+            gate: crate::report::model::Gate {
+                fail_on: args.fail_on,
+                strict_waivers: args.strict_waivers,
             },
         })
     }
@@ -141,7 +163,9 @@ mod tests {
             crate::cli::Command::Run(args) => {
                 RunConfig::from_args(&args, args.token.clone()).map_err(|e| e.to_string())
             }
-            crate::cli::Command::Serve(_) => Err("serve".to_owned()),
+            crate::cli::Command::Serve(_) | crate::cli::Command::Compare(_) => {
+                Err("not run".to_owned())
+            }
         }
     }
 
@@ -191,6 +215,14 @@ mod tests {
             ),
             (vec!["sdconform", "run", "--timeout", "0"], "--timeout"),
             (vec!["sdconform", "run", "--timeout", "NaN"], "--timeout"),
+            (
+                vec!["sdconform", "run", "--run-timeout", "0"],
+                "--run-timeout",
+            ),
+            (
+                vec!["sdconform", "run", "--client-cert", "c.pem"],
+                "--client-key",
+            ),
             (
                 vec!["sdconform", "run", "--test-threads", "0"],
                 "--test-threads",

@@ -20,6 +20,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::case::locate::locate;
 use crate::check::{Finding, timestamp, uuid};
 
 /// A named reading of the contract's ambiguities (see the contract's ambiguity 1).
@@ -123,10 +124,12 @@ pub enum ContractError {
         file: String,
     },
     /// A schema does not compile.
-    #[error("{file}: schema does not compile: {message}")]
+    #[error("{}: schema does not compile: {message}", located(.file, *.position))]
     Compile {
         /// The file.
         file: String,
+        /// 1-based line and column of the offending schema value, when known.
+        position: Option<(usize, usize)>,
         /// The compiler's message.
         message: String,
     },
@@ -239,22 +242,27 @@ impl Contract {
             })?;
             parse_json(&display_name(&origin, name), text)
         };
-        let clause_file: ClauseFile =
-            typed(&display_name(&origin, "clauses.json"), get("clauses.json")?)?;
+        let text_of = |name: &str| files.get(name).map_or("", String::as_str);
+        let clause_file: ClauseFile = typed(
+            &display_name(&origin, "clauses.json"),
+            text_of("clauses.json"),
+            get("clauses.json")?,
+        )?;
         let case_schema = get("case.schema.json")?;
         let report_schema = get("report.schema.json")?;
         for (name, schema) in [
             ("case.schema.json", &case_schema),
             ("report.schema.json", &report_schema),
         ] {
-            compile(&display_name(&origin, name), schema)?;
+            compile_located(&display_name(&origin, name), text_of(name), schema)?;
         }
 
         let mut profiles = BTreeMap::new();
         let mut patches = BTreeMap::new();
         for profile in Profile::ALL {
             let name = format!("profiles/{profile}.json");
-            let file: ProfileFile = typed(&display_name(&origin, &name), get(&name)?)?;
+            let file: ProfileFile =
+                typed(&display_name(&origin, &name), text_of(&name), get(&name)?)?;
             if file.name != profile.as_str() {
                 return Err(ContractError::UnknownProfile {
                     file: display_name(&origin, &name),
@@ -288,7 +296,7 @@ impl Contract {
                     json_patch::merge(&mut schema, patch);
                 }
                 let file = format!("{} + profiles/{profile}.json", display_name(&origin, name));
-                per_profile.insert(profile, compile(&file, &schema)?);
+                per_profile.insert(profile, compile_located(&file, text_of(name), &schema)?);
             }
             let schema_name = name.trim_end_matches(".schema.json").to_owned();
             validators.insert(schema_name, per_profile);
@@ -483,27 +491,86 @@ fn parse_json(file: &str, text: &str) -> Result<Value, ContractError> {
     })
 }
 
-fn typed<T: serde::de::DeserializeOwned>(file: &str, value: Value) -> Result<T, ContractError> {
-    serde_json::from_value(value).map_err(|e| ContractError::Parse {
+/// `value` (parsed from `text`) as a `T`; an error names the line:col of the
+/// offending value in `text` and its JSON pointer.
+fn typed<T: serde::de::DeserializeOwned>(
+    file: &str,
+    text: &str,
+    value: Value,
+) -> Result<T, ContractError> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let pointer = path_pointer(e.path());
+        let (line, column) = locate(text, &pointer).unwrap_or((1, 1));
+        let message = if pointer.is_empty() {
+            e.inner().to_string()
+        } else {
+            format!("{pointer}: {}", e.inner())
+        };
+        ContractError::Parse {
+            file: file.to_owned(),
+            line,
+            column,
+            message,
+        }
+    })
+}
+
+/// A serde path (`clauses[3].id`) as a JSON pointer (`/clauses/3/id`).
+fn path_pointer(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut pointer = String::new();
+    for segment in path.iter() {
+        match segment {
+            Segment::Seq { index } => pointer.push_str(&format!("/{index}")),
+            Segment::Map { key } => {
+                pointer.push('/');
+                pointer.push_str(&key.replace('~', "~0").replace('/', "~1"));
+            }
+            Segment::Enum { .. } => {}
+            Segment::Unknown => break,
+        }
+    }
+    pointer
+}
+
+/// `file:line:col`, or `file` when the position is unknown.
+fn located(file: &str, position: Option<(usize, usize)>) -> String {
+    match position {
+        Some((line, column)) => format!("{file}:{line}:{column}"),
+        None => file.to_owned(),
+    }
+}
+
+/// [`compile`], with an error located in `text`, the schema's source: the
+/// compiler names the offending value of the schema by JSON pointer.
+fn compile_located(
+    file: &str,
+    text: &str,
+    schema: &Value,
+) -> Result<jsonschema::Validator, ContractError> {
+    build(schema).map_err(|e| ContractError::Compile {
         file: file.to_owned(),
-        line: 1,
-        column: 1,
+        position: locate(text, e.instance_path().as_str()),
         message: e.to_string(),
     })
 }
 
 /// Compiles a schema with our formats asserted (2020-12 does not assert `format` by default).
 pub fn compile(file: &str, schema: &Value) -> Result<jsonschema::Validator, ContractError> {
+    build(schema).map_err(|e| ContractError::Compile {
+        file: file.to_owned(),
+        position: None,
+        message: e.to_string(),
+    })
+}
+
+fn build(schema: &Value) -> Result<jsonschema::Validator, jsonschema::ValidationError<'static>> {
     jsonschema::options()
         .with_draft(jsonschema::Draft::Draft202012)
         .should_validate_formats(true)
         .with_format("sd-timestamp", timestamp::is_valid)
         .with_format("sd-uuid", uuid::is_valid)
         .build(schema)
-        .map_err(|e| ContractError::Compile {
-            file: file.to_owned(),
-            message: e.to_string(),
-        })
 }
 
 fn type_names(kind: &jsonschema::error::TypeKind) -> String {

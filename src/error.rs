@@ -4,6 +4,7 @@ use crate::case::load::LoadError;
 use crate::contract::ContractError;
 use crate::exit::Exit;
 use crate::http::HttpError;
+use crate::http::tls::TlsError;
 use crate::report::json::WriteError;
 
 /// Everything that can stop a command before it reaches a verdict.
@@ -24,19 +25,33 @@ pub enum Error {
     /// The embedded reference target could not start.
     #[error("start the embedded reference target")]
     Reference(#[source] std::io::Error),
+    /// A TLS file (`--cacert`, `--client-cert`, `--client-key`) is missing or unusable.
+    #[error("load the TLS files")]
+    Tls(#[from] TlsError),
     /// The HTTP client could not be built.
     #[error("build the HTTP client")]
     Http(#[from] HttpError),
     /// The report could not be written.
     #[error("write the report")]
     Report(#[from] WriteError),
+    /// The `--waivers` file is missing or invalid.
+    #[error("load the waivers")]
+    Waivers(#[from] crate::waiver::WaiverError),
+    /// A report given to `compare` is missing or not an sdconform report.
+    #[error("read a report")]
+    ReadReport(#[from] crate::report::read::ReadError),
 }
 
 impl Error {
     /// The exit code this error ends the process with.
     pub fn exit(&self) -> Exit {
         match self {
-            Error::Usage(_) | Error::Contract(_) | Error::Cases(_) => Exit::Usage,
+            Error::Usage(_)
+            | Error::Contract(_)
+            | Error::Cases(_)
+            | Error::Tls(_)
+            | Error::Waivers(_)
+            | Error::ReadReport(_) => Exit::Usage,
             Error::Runtime(_) | Error::Reference(_) | Error::Http(_) | Error::Report(_) => {
                 Exit::Incomplete
             }

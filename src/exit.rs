@@ -3,8 +3,8 @@
 //! | code | meaning |
 //! |---|---|
 //! | 0 | conformant: no MUST finding, every case ran |
-//! | 1 | non-conformant: at least one MUST finding |
-//! | 2 | usage or load error: bad flag, invalid case or schema file |
+//! | 1 | non-conformant: an unwaived MUST finding (or SHOULD with `--fail-on should`), an expired waiver, or a stale one with `--strict-waivers` |
+//! | 2 | usage or load error: bad flag, invalid case, schema or waivers file, a `compare` input that is not a report |
 //! | 3 | the run could not complete: target unreachable, report unwritable |
 //! | 4 | the filter selected no case |
 
@@ -15,9 +15,9 @@ use std::process::ExitCode;
 pub enum Exit {
     /// 0: conformant (also `--list`, `serve`, `--help`).
     Conformant,
-    /// 1: at least one MUST finding.
+    /// 1: an unwaived failing finding, an expired waiver, or (strict) a stale waiver.
     NonConformant,
-    /// 2: bad flag, invalid case or schema file.
+    /// 2: bad flag, invalid case, schema or waivers file, unreadable report.
     Usage,
     /// 3: the run could not complete.
     Incomplete,

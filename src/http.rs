@@ -1,14 +1,29 @@
 //! The only module that touches the network: builds a case's request, sends it
 //! with the one shared client, and records exactly what went on the wire.
 //!
-//! The client follows no redirect, has a connect timeout and a per-request
-//! deadline, and stops reading a body at `max_body_bytes`. A recorded request:
+//! The client is built for targets nobody here wrote, broken, slow or hostile,
+//! and bounds everything it waits for or keeps:
+//!
+//! - time: a connect timeout, a per-request deadline (body included) and the
+//!   whole run's deadline, whichever comes first ([`Limits`]);
+//! - memory: at most `max_body_bytes` of body are kept, counted after
+//!   decompression (`gzip`, `deflate`, `br`), so a compression bomb or an
+//!   endless body is cut, never buffered; response heads are capped by hyper
+//!   (at most [`MAX_RESPONSE_HEADERS`] headers, about 400 KiB in all);
+//! - reach: no redirect is followed, so the token never goes to another
+//!   origin; a 3xx is simply the answer. Proxies come from `HTTP_PROXY`,
+//!   `HTTPS_PROXY`, `ALL_PROXY` and `NO_PROXY`, as usual.
+//!
+//! A recorded request:
 //!
 //! ```json
 //! { "method": "GET",
 //!   "url": "http://127.0.0.1:8004/v1/95d0.../software_deployments?server_id=ec14c864-...",
-//!   "headers": [["accept", "application/json"], ["x-auth-token", "<redacted>"]] }
+//!   "headers": [["accept", "application/json"], ["accept-encoding", "gzip, deflate, br"],
+//!               ["user-agent", "sdconform/0.1.0"], ["x-auth-token", "<redacted>"]] }
 //! ```
+
+pub mod tls;
 
 use std::fmt;
 use std::time::{Duration, Instant};
@@ -20,6 +35,15 @@ pub const REDACTED: &str = "<redacted>";
 
 /// The token sent by `auth: invalid` cases: well-formed, never issued.
 pub const INVALID_TOKEN: &str = "sdconform-invalid-token-00000000000000000000000000000000";
+
+/// Most response headers accepted; more is a harness error (hyper's default, made explicit).
+pub const MAX_RESPONSE_HEADERS: usize = 100;
+
+/// The encodings we accept and decode (the body cap counts decoded bytes).
+pub const ACCEPT_ENCODING: &str = "gzip, deflate, br";
+
+/// The `User-Agent` we send.
+pub const USER_AGENT: &str = concat!("sdconform/", env!("CARGO_PKG_VERSION"));
 
 /// A secret that never prints itself.
 #[derive(Clone, PartialEq, Eq)]
@@ -35,6 +59,18 @@ impl Secret {
     pub fn expose(&self) -> &str {
         &self.0
     }
+
+    /// Every spelling of the secret that text we print or write could hold:
+    /// the value itself and, when different, its percent-encoded form (a
+    /// target that echoes the token into a captured value puts it in a URL).
+    pub fn spellings(&self) -> Vec<String> {
+        let mut all = vec![self.0.clone()];
+        let encoded = encode(&self.0);
+        if encoded != self.0 {
+            all.push(encoded);
+        }
+        all
+    }
 }
 
 impl fmt::Debug for Secret {
@@ -46,11 +82,13 @@ impl fmt::Debug for Secret {
 /// Limits of the shared client.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
-    /// Time to establish a connection.
+    /// Time to establish a connection (TLS handshake included).
     pub connect_timeout: Duration,
     /// Deadline for one whole request, body included.
     pub timeout: Duration,
-    /// Largest body read; a larger one is an error, never an allocation.
+    /// Deadline for the whole run, counted from when the client is built.
+    pub run_timeout: Duration,
+    /// Largest body kept, in bytes after decompression; the rest is never read.
     pub max_body_bytes: usize,
 }
 
@@ -79,12 +117,37 @@ pub struct Exchange {
     pub request: RequestRecord,
     /// Status code.
     pub status: u16,
-    /// `Content-Type`, if present and readable.
+    /// `Content-Type`, if present (lossy UTF-8).
     pub content_type: Option<String>,
-    /// The body (at most `max_body_bytes`).
+    /// The body, decoded (at most `max_body_bytes`).
     pub body: Vec<u8>,
+    /// `Some(limit)` when the body was larger than `max_body_bytes`: `body`
+    /// holds only its first `limit` bytes and the rest was never read.
+    pub body_cut: Option<usize>,
     /// Time to the end of the body.
     pub elapsed: Duration,
+}
+
+/// How far an exchange got before it stopped.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Progress {
+    /// The status, once the response head arrived.
+    pub status: Option<u16>,
+    /// Body bytes received (decoded) so far.
+    pub received: usize,
+}
+
+impl fmt::Display for Progress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.status {
+            None => f.write_str("no response yet"),
+            Some(status) => write!(
+                f,
+                "status {status} received, then {} body byte(s)",
+                self.received
+            ),
+        }
+    }
 }
 
 /// Why no exchange could be completed: a harness error, not a finding.
@@ -93,18 +156,52 @@ pub enum HttpError {
     /// The URL could not be built.
     #[error("build the request URL: {0}")]
     Url(String),
-    /// Connection refused, DNS failure, TLS failure, reset...
+    /// Connection refused, DNS failure, TLS failure, reset, malformed or oversized head...
     #[error("reach the target: {0}")]
     Transport(String),
-    /// The deadline passed.
-    #[error("get a response within {0:?}")]
-    Timeout(Duration),
-    /// The body is larger than the limit.
-    #[error("read the body: it exceeds the {limit}-byte limit (--max-body-bytes)")]
+    /// The response head arrived, then reading the body failed (closed early, reset, bad encoding).
+    #[error("read the body ({progress}): {message}")]
+    Body {
+        /// How far it got.
+        progress: Progress,
+        /// The cause.
+        message: String,
+    },
+    /// The per-request deadline passed.
+    #[error("get the whole response within {} (--timeout): {progress}", seconds(*.limit))]
+    Timeout {
+        /// The deadline.
+        limit: Duration,
+        /// How far it got.
+        progress: Progress,
+    },
+    /// The run's deadline passed.
+    #[error("finish the request: run deadline exceeded (--run-timeout {}; {progress})", seconds(*.limit))]
+    RunDeadline {
+        /// The run's deadline.
+        limit: Duration,
+        /// How far it got.
+        progress: Progress,
+    },
+    /// A body the contract does not describe (not a 200's) is larger than the
+    /// limit; a 200 body that is too large is a finding instead.
+    #[error(
+        "read the body of the {status} response: it exceeds the {limit}-byte limit (--max-body-bytes)"
+    )]
     BodyTooLarge {
+        /// The status of the response.
+        status: u16,
         /// The limit in bytes.
         limit: usize,
     },
+    /// The client could not be built (TLS configuration, ...).
+    #[error("configure the HTTP client: {0}")]
+    Build(String),
+}
+
+/// `2s`, `0.5s`: a duration as the flags take it.
+fn seconds(d: Duration) -> String {
+    format!("{}s", d.as_secs_f64())
 }
 
 /// The one HTTP client of a run.
@@ -112,81 +209,177 @@ pub enum HttpError {
 pub struct Client {
     inner: reqwest::Client,
     limits: Limits,
+    /// When the run's time is up.
+    run_deadline: Instant,
 }
 
 impl Client {
-    /// Builds the client: no redirects, explicit timeouts.
-    pub fn new(limits: Limits) -> Result<Client, HttpError> {
-        let inner = reqwest::Client::builder()
+    /// Builds the client: no redirects, explicit timeouts and limits, `tls`
+    /// material; the run's deadline starts now.
+    pub fn new(limits: Limits, tls: tls::Tls) -> Result<Client, HttpError> {
+        let builder = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(limits.connect_timeout)
             .timeout(limits.timeout)
-            .user_agent(concat!("sdconform/", env!("CARGO_PKG_VERSION")))
+            .http1_max_headers(MAX_RESPONSE_HEADERS)
+            .user_agent(USER_AGENT)
+            .gzip(true)
+            .deflate(true)
+            .brotli(true);
+        let inner = tls
+            .apply(builder)
             .build()
-            .map_err(|e| HttpError::Transport(error_chain(&e)))?;
-        Ok(Client { inner, limits })
+            .map_err(|e| HttpError::Build(error_chain(&e)))?;
+        let run_deadline = Instant::now()
+            .checked_add(limits.run_timeout)
+            .unwrap_or_else(|| Instant::now() + Duration::from_secs(86_400));
+        Ok(Client {
+            inner,
+            limits,
+            run_deadline,
+        })
     }
 
-    /// Sends `prepared`, reading at most `max_body_bytes` of body.
+    /// Sends `prepared` and reads the body, within the request's and the run's
+    /// deadlines, keeping at most `max_body_bytes` of it.
     pub async fn send(&self, prepared: &Prepared) -> Result<Exchange, HttpError> {
         let mut builder = self
             .inner
             .get(prepared.url.clone())
-            .header(reqwest::header::ACCEPT, "application/json");
+            .header(reqwest::header::ACCEPT, "application/json")
+            .header(reqwest::header::ACCEPT_ENCODING, ACCEPT_ENCODING)
+            .header(reqwest::header::USER_AGENT, USER_AGENT);
         if let Auth::Token(token) = &prepared.auth {
             builder = builder.header("X-Auth-Token", token.expose());
         }
         let request = builder
             .build()
             .map_err(|e| HttpError::Url(error_chain(&e)))?;
-        let record = RequestRecord {
-            method: request.method().to_string(),
-            url: request.url().to_string(),
-            headers: request
-                .headers()
-                .iter()
-                .map(|(name, value)| {
-                    let shown = if name.as_str().eq_ignore_ascii_case("x-auth-token") {
-                        REDACTED.to_owned()
-                    } else {
-                        String::from_utf8_lossy(value.as_bytes()).into_owned()
-                    };
-                    (name.as_str().to_owned(), shown)
-                })
-                .collect(),
-        };
+        let record = record(&request);
         let started = Instant::now();
-        let classify = |e: reqwest::Error| {
-            if e.is_timeout() {
-                HttpError::Timeout(self.limits.timeout)
+        let own = started
+            .checked_add(self.limits.timeout)
+            .unwrap_or(self.run_deadline);
+        let (deadline, run_bound) = if self.run_deadline < own {
+            (self.run_deadline, true)
+        } else {
+            (own, false)
+        };
+        let late = |progress: Progress| {
+            if run_bound {
+                HttpError::RunDeadline {
+                    limit: self.limits.run_timeout,
+                    progress,
+                }
             } else {
-                HttpError::Transport(error_chain(&e))
+                HttpError::Timeout {
+                    limit: self.limits.timeout,
+                    progress,
+                }
             }
         };
-        let mut response = self.inner.execute(request).await.map_err(classify)?;
+        if started >= deadline {
+            return Err(late(Progress::default()));
+        }
+        let mut progress = Progress::default();
+        let outcome = tokio::time::timeout_at(
+            tokio::time::Instant::from_std(deadline),
+            self.exchange(request, &mut progress),
+        )
+        .await;
+        match outcome {
+            Ok(Ok((status, content_type, body, body_cut))) => Ok(Exchange {
+                request: record,
+                status,
+                content_type,
+                body,
+                body_cut,
+                elapsed: started.elapsed(),
+            }),
+            Ok(Err(Failure::Timeout)) | Err(_) => Err(late(progress)),
+            Ok(Err(Failure::Other(e))) => Err(e),
+        }
+    }
+
+    /// The exchange proper, reporting how far it got in `progress`.
+    async fn exchange(
+        &self,
+        request: reqwest::Request,
+        progress: &mut Progress,
+    ) -> Result<(u16, Option<String>, Vec<u8>, Option<usize>), Failure> {
+        let mut response = self.inner.execute(request).await.map_err(|e| {
+            if e.is_connect() && e.is_timeout() {
+                Failure::Other(HttpError::Transport(format!(
+                    "{} (no connection within {}: --connect-timeout)",
+                    error_chain(&e),
+                    seconds(self.limits.connect_timeout)
+                )))
+            } else if e.is_timeout() {
+                Failure::Timeout
+            } else {
+                Failure::Other(HttpError::Transport(with_hint(error_chain(&e))))
+            }
+        })?;
         let status = response.status().as_u16();
+        progress.status = Some(status);
         let content_type = response
             .headers()
             .get(reqwest::header::CONTENT_TYPE)
             .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
         let limit = self.limits.max_body_bytes;
-        if response.content_length().is_some_and(|n| n > limit as u64) {
-            return Err(HttpError::BodyTooLarge { limit });
-        }
-        let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(classify)? {
-            if body.len() + chunk.len() > limit {
-                return Err(HttpError::BodyTooLarge { limit });
+        // Never trust a Content-Length for an allocation.
+        let hint = response.content_length().unwrap_or(0).min(64 * 1024);
+        let mut body = Vec::with_capacity(usize::try_from(hint).unwrap_or(0).min(limit));
+        loop {
+            let chunk = match response.chunk().await {
+                Ok(Some(chunk)) => chunk,
+                Ok(None) => return Ok((status, content_type, body, None)),
+                Err(e) if e.is_timeout() => return Err(Failure::Timeout),
+                Err(e) => {
+                    return Err(Failure::Other(HttpError::Body {
+                        progress: *progress,
+                        message: error_chain(&e),
+                    }));
+                }
+            };
+            let room = limit.saturating_sub(body.len());
+            if chunk.len() > room {
+                body.extend_from_slice(chunk.get(..room).unwrap_or_default());
+                progress.received = body.len();
+                // Dropping the response closes the connection: the rest is never read.
+                return Ok((status, content_type, body, Some(limit)));
             }
             body.extend_from_slice(&chunk);
+            progress.received = body.len();
         }
-        Ok(Exchange {
-            request: record,
-            status,
-            content_type,
-            body,
-            elapsed: started.elapsed(),
-        })
+    }
+}
+
+/// Why [`Client::exchange`] stopped early.
+enum Failure {
+    /// reqwest's own deadline (the same as ours) passed.
+    Timeout,
+    /// Anything else.
+    Other(HttpError),
+}
+
+/// The request as it goes on the wire, the token redacted.
+fn record(request: &reqwest::Request) -> RequestRecord {
+    RequestRecord {
+        method: request.method().to_string(),
+        url: request.url().to_string(),
+        headers: request
+            .headers()
+            .iter()
+            .map(|(name, value)| {
+                let shown = if name.as_str().eq_ignore_ascii_case("x-auth-token") {
+                    REDACTED.to_owned()
+                } else {
+                    String::from_utf8_lossy(value.as_bytes()).into_owned()
+                };
+                (name.as_str().to_owned(), shown)
+            })
+            .collect(),
     }
 }
 
@@ -221,8 +414,30 @@ pub fn encode(text: &str) -> String {
     percent_encoding::utf8_percent_encode(text, KEEP).to_string()
 }
 
-/// A reqwest error with its causes, on one line.
-fn error_chain(error: &dyn std::error::Error) -> String {
+/// `message` with what to do about it, for the failures a user can act on.
+fn with_hint(message: String) -> String {
+    const HINTS: &[(&str, &str)] = &[
+        (
+            "invalid peer certificate",
+            "the target's TLS certificate is not trusted: pass its CA with --cacert FILE (or, for a test target only, --insecure)",
+        ),
+        (
+            "message head is too large",
+            "the response head exceeds the client's limits (100 headers, about 400 KiB)",
+        ),
+        (
+            "CertificateRequired",
+            "the target asks for a client certificate: pass --client-cert FILE --client-key FILE",
+        ),
+    ];
+    match HINTS.iter().find(|(needle, _)| message.contains(needle)) {
+        Some((_, hint)) => format!("{message} ({hint})"),
+        None => message,
+    }
+}
+
+/// An error with its causes, on one line.
+pub(crate) fn error_chain(error: &dyn std::error::Error) -> String {
     let mut text = error.to_string();
     let mut source = error.source();
     while let Some(cause) = source {
@@ -262,6 +477,120 @@ mod tests {
             url.ok().as_deref(),
             Some("https://cloud.example/orchestration/v1/p/software_deployments")
         );
+    }
+
+    #[test]
+    fn a_secret_is_scrubbed_as_typed_and_as_it_appears_in_a_url() {
+        assert_eq!(
+            Secret::new("plain-token_1").spellings(),
+            vec!["plain-token_1"]
+        );
+        assert_eq!(
+            Secret::new("a+b/c=").spellings(),
+            vec!["a+b/c=".to_owned(), "a%2Bb%2Fc%3D".to_owned()]
+        );
+    }
+
+    #[test]
+    fn progress_says_how_far_an_exchange_got() {
+        assert_eq!(Progress::default().to_string(), "no response yet");
+        let progress = Progress {
+            status: Some(200),
+            received: 10,
+        };
+        assert_eq!(
+            progress.to_string(),
+            "status 200 received, then 10 body byte(s)"
+        );
+        let error = HttpError::RunDeadline {
+            limit: Duration::from_secs(2),
+            progress,
+        };
+        assert!(
+            error
+                .to_string()
+                .contains("run deadline exceeded (--run-timeout 2s")
+        );
+    }
+
+    #[test]
+    fn actionable_failures_say_what_to_do() {
+        let hinted =
+            with_hint("client error (Connect): invalid peer certificate: UnknownIssuer".into());
+        assert!(hinted.contains("--cacert FILE"), "{hinted}");
+        let hinted = with_hint("client error (SendRequest): message head is too large".into());
+        assert!(
+            hinted.contains(&format!("{MAX_RESPONSE_HEADERS} headers")),
+            "{hinted}"
+        );
+        assert_eq!(with_hint("connection refused".into()), "connection refused");
+    }
+
+    /// The cap is exact: a body of `limit` bytes is whole, one more byte is cut.
+    #[test]
+    fn the_body_cap_is_exact() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap_or_else(|e| panic!("{e}"));
+        runtime.block_on(async {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            let addr = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
+            let server = tokio::spawn(async move {
+                for len in [8usize, 9] {
+                    let Ok((mut stream, _)) = listener.accept().await else {
+                        return;
+                    };
+                    let mut head = Vec::new();
+                    let mut buf = [0u8; 1024];
+                    while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < 65_536 {
+                        match stream.read(&mut buf).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => head.extend_from_slice(&buf[..n]),
+                        }
+                    }
+                    let response = format!(
+                        "HTTP/1.1 200 OK\r\nContent-Length: {len}\r\nConnection: close\r\n\r\n{}",
+                        "x".repeat(len)
+                    );
+                    let _ = stream.write_all(response.as_bytes()).await;
+                }
+            });
+            let limits = Limits {
+                connect_timeout: Duration::from_secs(5),
+                timeout: Duration::from_secs(5),
+                run_timeout: Duration::from_secs(10),
+                max_body_bytes: 8,
+            };
+            let client = Client::new(limits, tls::Tls::default()).unwrap_or_else(|e| panic!("{e}"));
+            let prepared = Prepared {
+                url: reqwest::Url::parse(&format!("http://{addr}/"))
+                    .unwrap_or_else(|e| panic!("{e}")),
+                auth: Auth::None,
+            };
+            let whole = client
+                .send(&prepared)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!((whole.body.len(), whole.body_cut), (8, None));
+            let cut = client
+                .send(&prepared)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!((cut.body.len(), cut.body_cut), (8, Some(8)));
+            assert!(
+                cut.request
+                    .headers
+                    .iter()
+                    .any(|(n, v)| n == "accept-encoding" && v == ACCEPT_ENCODING),
+                "the record shows what was sent: {:?}",
+                cut.request.headers
+            );
+            let _ = tokio::time::timeout(Duration::from_secs(5), server).await;
+        });
     }
 
     #[test]

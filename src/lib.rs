@@ -25,3 +25,4 @@ pub mod reference;
 pub mod report;
 pub mod runner;
 pub mod template;
+pub mod waiver;

@@ -9,7 +9,9 @@ fn main() -> ExitCode {
     match sdconform::app::run(cli) {
         Ok(exit) => exit.into(),
         Err(error) => {
-            eprintln!("error: {}", sdconform::error::chain(&error));
+            // Case and schema files, and targets, can put control characters in messages.
+            let chain = sdconform::error::chain(&error);
+            eprintln!("error: {}", sdconform::report::summary::inert(&chain));
             error.exit().into()
         }
     }

@@ -25,6 +25,8 @@ use crate::check::{self, CheckOutcome, CheckRecord, Severity};
 use crate::contract::{Contract, Profile};
 use crate::http::{self, Auth, Exchange, Secret};
 use crate::report::model::{CaseResult, Outcome, ResponseRecord};
+use crate::report::redact;
+use crate::report::summary::inert;
 use crate::template;
 
 /// Longest body excerpt kept in a report, in characters.
@@ -113,6 +115,8 @@ pub fn run(
         ..Arguments::default()
     };
     let ids: Vec<String> = cases.iter().map(|c| c.id.clone()).collect();
+    let secrets: Arc<Vec<String>> =
+        Arc::new(target.token.iter().flat_map(Secret::spellings).collect());
     let shared = Arc::new(Shared {
         contract,
         attempts: ids.iter().map(|id| (id.clone(), OnceCell::new())).collect(),
@@ -126,11 +130,12 @@ pub fn run(
         .iter()
         .map(|id| {
             let shared = Arc::clone(&shared);
+            let secrets = Arc::clone(&secrets);
             let handle = handle.clone();
             let id = id.clone();
             Trial::ignorable_test(id.clone(), move || {
                 let result = handle.block_on(shared.run_case(&id));
-                let verdict = trial_verdict(&result);
+                let verdict = trial_verdict(&result, &secrets);
                 shared
                     .results
                     .lock()
@@ -158,10 +163,14 @@ pub fn run(
     RunOutcome::Ran(results)
 }
 
-/// libtest's view: MUST findings and harness errors fail the trial.
-fn trial_verdict(result: &CaseResult) -> Result<Completion, Failed> {
+/// libtest's view: MUST findings and harness errors fail the trial. libtest
+/// prints these messages as they are, so target-provided text in them is
+/// scrubbed of `secrets` and made inert first.
+fn trial_verdict(result: &CaseResult, secrets: &[String]) -> Result<Completion, Failed> {
+    let shown = |text: &str| printable(text, secrets);
     match result.outcome {
-        Outcome::Pass => Ok(Completion::Completed),
+        // Waivers apply after the run (report::build); no trial ends waived.
+        Outcome::Pass | Outcome::Waived => Ok(Completion::Completed),
         Outcome::NotExercised | Outcome::Skipped => Ok(Completion::ignored_with(
             result
                 .checks
@@ -169,31 +178,38 @@ fn trial_verdict(result: &CaseResult) -> Result<Completion, Failed> {
                 .find(|r| r.outcome == CheckOutcome::NotExercised)
                 .and_then(|r| r.note.clone())
                 .or_else(|| result.notes.first().cloned())
-                .unwrap_or_else(|| "not exercised".to_owned()),
+                .map_or_else(|| "not exercised".to_owned(), |note| shown(&note)),
         )),
-        Outcome::Error => Err(Failed::from(format!(
+        Outcome::Error => Err(Failed::from(shown(&format!(
             "harness error: {}",
             result.error.as_deref().unwrap_or("unknown")
-        ))),
+        )))),
         Outcome::Fail => Err(Failed::from(
             result
                 .findings
                 .iter()
                 .filter(|f| f.severity == Severity::Must)
                 .map(|f| {
-                    format!(
+                    shown(&format!(
                         "{} {} [{}] at {:?}: {}",
                         f.clause,
                         f.severity.as_str(),
                         f.check,
                         f.pointer,
                         f.message
-                    )
+                    ))
                 })
                 .collect::<Vec<_>>()
                 .join("\n"),
         )),
     }
+}
+
+/// `text` safe for the terminal: every spelling of each secret replaced by
+/// `<redacted>`, control characters (terminal escapes) escaped.
+fn printable(text: &str, secrets: &[String]) -> String {
+    let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
+    inert(&redact::scrub_str(text, &secrets))
 }
 
 impl Shared {
@@ -250,6 +266,20 @@ impl Shared {
                     capture.name, capture.from, capture.pointer
                 ));
             };
+            // A target that echoes the token into a captured value would have us
+            // send it, record it and transform it (a flipped or halved token is
+            // still a leak, and no scrubber finds it): refuse the value.
+            if self.target.token.as_ref().is_some_and(|token| {
+                token.expose().len() >= redact::MIN_SECRET_LEN
+                    && value
+                        .to_ascii_lowercase()
+                        .contains(&token.expose().to_ascii_lowercase())
+            }) {
+                return Attempt::NotExercised(format!(
+                    "capture {}: case {} has the run's token at {}; it is neither sent back nor recorded",
+                    capture.name, capture.from, capture.pointer
+                ));
+            }
             let value = match transform(value, capture.transform) {
                 Ok(v) => v,
                 Err(why) => {
@@ -284,7 +314,18 @@ impl Shared {
         };
         match self.client.send(&http::Prepared { url, auth }).await {
             Ok(exchange) => {
-                let parsed = (exchange.status == 200)
+                // A 200 body over the limit is an SD-RESP-1 finding (run_case);
+                // any other is a harness error: no check reads it.
+                if let Some(limit) = exchange.body_cut
+                    && exchange.status != 200
+                {
+                    let status = exchange.status;
+                    return Attempt::Error(format!(
+                        "failed to {}",
+                        http::HttpError::BodyTooLarge { status, limit }
+                    ));
+                }
+                let parsed = (exchange.status == 200 && exchange.body_cut.is_none())
                     .then(|| serde_json::from_slice::<Value>(&exchange.body).ok())
                     .flatten();
                 Attempt::Sent {
@@ -341,7 +382,7 @@ impl Shared {
                         others.insert(source.to_owned(), parsed);
                     }
                 }
-                let eval = check::evaluate(&check::Input {
+                let input = check::Input {
                     case,
                     status: exchange.status,
                     content_type: exchange.content_type.as_deref(),
@@ -350,9 +391,18 @@ impl Shared {
                     others: &others,
                     contract: &self.contract,
                     profile: self.profile,
-                });
+                };
+                let eval = match exchange.body_cut {
+                    None => check::evaluate(&input),
+                    Some(limit) => check::evaluate_cut(&input, limit),
+                };
                 for (name, value) in vars.iter().filter(|(k, _)| k.as_str() != "project_id") {
                     result.notes.push(format!("captured {name} = {value:?}"));
+                }
+                if let Some(limit) = exchange.body_cut {
+                    result.notes.push(format!(
+                        "the body exceeds the {limit}-byte limit (--max-body-bytes, counted after decompression): only its first {limit} bytes were read"
+                    ));
                 }
                 result.notes.extend(eval.notes);
                 result.outcome = case_outcome(&eval.findings, &eval.records, &case.clauses);
@@ -448,6 +498,21 @@ fn millis(d: std::time::Duration) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 5: what libtest prints is scrubbed and inert, even when a target
+    /// error quotes a URL holding the (percent-encoded) token.
+    #[test]
+    fn printable_scrubs_every_spelling_and_escapes_controls() {
+        let secrets = Secret::new("tok+en/5ecret").spellings();
+        let text = "error sending request for url (http://h/?server_id=tok%2Ben%2F5ecret): \u{1b}]0;pwned\u{7} tok+en/5ecret \u{9b}31m";
+        let shown = printable(text, &secrets);
+        assert!(
+            !shown.contains("tok+en/5ecret") && !shown.contains("tok%2Ben%2F5ecret"),
+            "{shown}"
+        );
+        assert!(!shown.chars().any(char::is_control), "{shown}");
+        assert!(shown.contains("<redacted>"), "{shown}");
+    }
 
     #[test]
     fn transforms() {

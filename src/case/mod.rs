@@ -1,7 +1,7 @@
 //! Declarative test cases: the format (`model`) and the loader (`load`).
 
 pub mod load;
-mod locate;
+pub(crate) mod locate;
 pub mod model;
 
 pub use model::*;

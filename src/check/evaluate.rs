@@ -95,6 +95,18 @@ pub fn default_severity(check: CheckName) -> Severity {
 
 /// Runs every check of `input.case`.
 pub fn evaluate(input: &Input<'_>) -> Evaluation {
+    evaluate_body(input, None)
+}
+
+/// [`evaluate`] for a response whose body was larger than `limit` bytes
+/// (`--max-body-bytes`), of which `input.body` holds only the first `limit`:
+/// a 200 body that cannot be read in full cannot be read as JSON, so it is an
+/// SD-RESP-1 finding, and the checks that need the body are not exercised.
+pub fn evaluate_cut(input: &Input<'_>, limit: usize) -> Evaluation {
+    evaluate_body(input, Some(limit))
+}
+
+fn evaluate_body(input: &Input<'_>, cut: Option<usize>) -> Evaluation {
     let mut eval = Evaluation::default();
     let case = input.case;
     eval.add(status::check(
@@ -129,11 +141,23 @@ pub fn evaluate(input: &Input<'_>) -> Evaluation {
     if !has_body_checks {
         return finish(eval);
     }
-    let (value, findings, records) = body::check(input.content_type, input.body);
+    let (value, findings, records) = match cut {
+        None => body::check(input.content_type, input.body),
+        Some(limit) => body::check_cut(input.content_type, limit),
+    };
     eval.add((findings, records));
     let Some(value) = value else {
+        let beyond_limits = eval
+            .findings
+            .iter()
+            .any(|f| f.check == "json" && f.severity == Severity::Should);
+        let why = match cut {
+            Some(_) => "the body exceeds --max-body-bytes",
+            None if beyond_limits => "the body is JSON beyond what the parser represents",
+            None => "the body is not JSON",
+        };
         let mut rest = Evaluation::default();
-        rest.skip_body_checks(input, CheckOutcome::NotExercised, "the body is not JSON");
+        rest.skip_body_checks(input, CheckOutcome::NotExercised, why);
         eval.records
             .extend(rest.records.into_iter().filter(|r| r.check != "json"));
         return finish(eval);
@@ -239,4 +263,89 @@ fn finish(mut eval: Evaluation) -> Evaluation {
             .push(format!("{omitted} more finding(s) omitted"));
     }
     eval
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn loaded() -> &'static (Contract, Vec<Case>) {
+        static LOADED: std::sync::OnceLock<(Contract, Vec<Case>)> = std::sync::OnceLock::new();
+        LOADED.get_or_init(|| {
+            let contract = Contract::embedded().unwrap_or_else(|e| panic!("contract: {e}"));
+            let loader = crate::case::load::Loader::new(contract.case_schema())
+                .unwrap_or_else(|e| panic!("{e}"));
+            let cases = loader.load_embedded().unwrap_or_else(|e| panic!("{e}"));
+            (contract, cases)
+        })
+    }
+
+    /// Arbitrary JSON, biased towards the shapes the checks look into.
+    fn json() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            any::<f64>().prop_map(Value::from),
+            "\\PC{0,12}".prop_map(Value::from),
+            Just(Value::from("2015-01-31T15:12:36Z")),
+            Just(Value::from("ef422fa5-719a-419e-a10c-72e3a367b0b8")),
+        ];
+        let keys = prop_oneof![
+            Just("software_deployments".to_owned()),
+            Just("id".to_owned()),
+            Just("server_id".to_owned()),
+            Just("creation_time".to_owned()),
+            Just("updated_time".to_owned()),
+            Just("status".to_owned()),
+            "[a-z_]{0,8}",
+        ];
+        leaf.prop_recursive(4, 64, 8, move |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+                prop::collection::btree_map(keys.clone(), inner, 0..6)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        /// The checks take untrusted bodies: whatever the target sends, no panic.
+        #[test]
+        fn evaluate_never_panics(
+            body in prop_oneof![
+                json().prop_map(|v| serde_json::to_vec(&v).unwrap_or_default()),
+                prop::collection::vec(any::<u8>(), 0..64),
+            ],
+            status in prop_oneof![Just(200u16), 100u16..600],
+            content_type in prop_oneof![Just(Some("application/json".to_owned())), Just(None), "\\PC{0,20}".prop_map(Some)],
+        ) {
+            let (contract, cases) = loaded();
+            let unfiltered: Option<Value> = serde_json::from_slice(&body).ok();
+            let others = BTreeMap::from([("list-all".to_owned(), unfiltered)]);
+            let vars = BTreeMap::from([
+                ("project_id".to_owned(), "p".to_owned()),
+                ("server_id".to_owned(), "s".to_owned()),
+                ("flipped".to_owned(), "S".to_owned()),
+                ("prefix".to_owned(), "".to_owned()),
+            ]);
+            for case in cases {
+                for profile in Profile::ALL {
+                    let eval = evaluate(&Input {
+                        case,
+                        status,
+                        content_type: content_type.as_deref(),
+                        body: &body,
+                        vars: &vars,
+                        others: &others,
+                        contract,
+                        profile,
+                    });
+                    prop_assert!(eval.findings.len() <= MAX_FINDINGS_PER_CASE);
+                    prop_assert!(eval.records.iter().any(|r| r.clause == "SD-CODE-SET"));
+                }
+            }
+        }
+    }
 }

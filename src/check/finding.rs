@@ -57,6 +57,22 @@ pub struct Finding {
     /// Other profiles under which this would not be a finding.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub accepted_by: Vec<String>,
+    /// The waiver that excuses this finding, set by the report builder (never by a check).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waived: Option<Waived>,
+}
+
+/// Why a finding does not count against the verdict: an unexpired waiver matched it.
+///
+/// ```json
+/// { "reason": "upstream bug #123, fixed in the next release", "expires": "2026-06-30" }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Waived {
+    /// The waiver's reason, as written in the waivers file.
+    pub reason: String,
+    /// The last day (`YYYY-MM-DD`, inclusive) the waiver applies.
+    pub expires: String,
 }
 
 impl Finding {
@@ -78,6 +94,7 @@ impl Finding {
             actual: truncate(&actual.into(), ACTUAL_MAX_CHARS),
             message: message.into(),
             accepted_by: Vec::new(),
+            waived: None,
         }
     }
 

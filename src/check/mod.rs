@@ -16,6 +16,6 @@ pub mod timestamp;
 pub mod unique;
 pub mod uuid;
 
-pub use evaluate::{Evaluation, Input, evaluate};
-pub use finding::{ACTUAL_MAX_CHARS, Finding, Severity, truncate};
+pub use evaluate::{Evaluation, Input, evaluate, evaluate_cut};
+pub use finding::{ACTUAL_MAX_CHARS, Finding, Severity, Waived, truncate};
 pub use record::{CheckOutcome, CheckRecord};

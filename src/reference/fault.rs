@@ -114,6 +114,8 @@ faults! {
         "item 0's status is \"DONE\", outside COMPLETE, IN_PROGRESS, FAILED";
     StatusLowercase = "status-lowercase", must("SD-RESP-9"),
         "item 0's status is \"complete\" (the enum is case-sensitive)";
+    StatusHostileMarkup = "status-hostile-markup", must("SD-RESP-9"),
+        "item 0's status is HTML markup: a script, a closing textarea tag, an event handler";
     CreationTimeFractionalSeconds = "creation-time-fractional-seconds", must("SD-RESP-4"),
         "item 0's creation_time has fractional seconds (2015-01-31T15:12:36.123456+00:00)";
     CreationTimeNoOffset = "creation-time-no-offset", must("SD-RESP-4"),
@@ -186,6 +188,10 @@ faults! {
         "every list is empty (conformant, but the item checks are vacuous)";
 }
 
+/// The status [`Fault::StatusHostileMarkup`] serves: markup that would run script, change the
+/// page title and close a `<textarea>` if a report wrote it unescaped.
+pub const HOSTILE_STATUS: &str = "<script>document.title='pwned';alert(1)</script></textarea><img src=x onerror=\"document.body.setAttribute('data-pwned','1')\">| x |";
+
 /// An instant that is later than any of the corrupted creation times would be if a lenient
 /// parser normalised them (2015-02-29 as March 1, 24:00 as the next day).
 const LATE_UPDATED_TIME: &str = "2015-03-01T12:00:00+00:00";
@@ -205,6 +211,7 @@ impl Fault {
         match self {
             Fault::StatusOutsideEnum => set(items, 0, "status", json!("DONE")),
             Fault::StatusLowercase => set(items, 0, "status", json!("complete")),
+            Fault::StatusHostileMarkup => set(items, 0, "status", json!(HOSTILE_STATUS)),
             Fault::CreationTimeFractionalSeconds => {
                 set(
                     items,

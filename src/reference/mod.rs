@@ -31,6 +31,6 @@ mod fault;
 mod fixture;
 mod server;
 
-pub use fault::{Breaks, Fault};
+pub use fault::{Breaks, Fault, HOSTILE_STATUS};
 pub use fixture::deployments;
 pub use server::{DEFAULT_PROJECT_ID, DEFAULT_TOKEN, ReferenceConfig, RunningReference, start};

@@ -1,12 +1,28 @@
-//! The collector's last step: case results → `RunReport` (verdict, counts,
-//! clause table). Pure.
+//! The collector's last step: case results → `RunReport` (waivers, verdict,
+//! counts, clause table). Pure: "today", for waiver expiry, is the date of the
+//! run's `started_at`, so a test fixes it by fixing that.
+//!
+//! The verdict, in order:
+//!
+//! ```text
+//! non-conformant  an unwaived MUST finding (or SHOULD, with --fail-on should),
+//!                 an expired waiver, or a stale one with --strict-waivers
+//! error           otherwise, some case could not run
+//! conformant      otherwise
+//! ```
+//!
+//! Each reason is stated in `verdict_reasons`, e.g.
+//! `["1 MUST finding (SD-RESP-9)", "waiver for SD-RESP-11 (waivers.json:3:5) expired on 2024-01-31"]`.
+
+use std::collections::BTreeSet;
 
 use super::model::{
-    CaseResult, ClauseOutcome, Counts, Outcome, ProfileInfo, RunReport, SCHEMA_VERSION, Summary,
-    TargetInfo, Tool, Verdict, clause_table,
+    CaseResult, ClauseOutcome, Counts, Gate, Outcome, ProfileInfo, RunReport, SCHEMA_VERSION,
+    Summary, TargetInfo, Tool, Verdict, WaiverEntry, WaiverReport, WaiverStatus, clause_table,
 };
-use crate::check::Severity;
+use crate::check::{Severity, Waived};
 use crate::contract::{Contract, Profile};
+use crate::waiver::{Waiver, Waivers};
 
 /// What a report is built from besides the results.
 pub struct Context<'a> {
@@ -18,16 +34,29 @@ pub struct Context<'a> {
     pub target: TargetInfo,
     /// Where the cases came from.
     pub cases_source: String,
-    /// RFC 3339 start.
+    /// RFC 3339 start; its date is "today" for waiver expiry.
     pub started_at: String,
     /// RFC 3339 end.
     pub finished_at: String,
     /// Wall time in ms.
     pub duration_ms: u64,
+    /// `--fail-on` and `--strict-waivers`.
+    pub gate: Gate,
+    /// The `--waivers` file, if any.
+    pub waivers: Option<&'a Waivers>,
 }
 
 /// Builds the report; `cases` must be sorted by id.
-pub fn build(context: Context<'_>, cases: Vec<CaseResult>) -> RunReport {
+pub fn build(context: Context<'_>, mut cases: Vec<CaseResult>) -> RunReport {
+    let today = context.started_at.get(..10).unwrap_or_default().to_owned();
+    let gate = context.gate;
+    let waivers = context
+        .waivers
+        .map(|w| apply_waivers(w, &today, &mut cases));
+    for case in &mut cases {
+        case.outcome = gated_outcome(case, gate);
+    }
+
     let clauses = clause_table(context.contract.clauses(), &cases);
     let mut counts = Counts {
         total: cases.len(),
@@ -40,15 +69,19 @@ pub fn build(context: Context<'_>, cases: Vec<CaseResult>) -> RunReport {
             Outcome::Error => counts.error += 1,
             Outcome::NotExercised => counts.not_exercised += 1,
             Outcome::Skipped => counts.skipped += 1,
+            Outcome::Waived => counts.waived += 1,
         }
     }
-    let findings = cases.iter().flat_map(|c| c.findings.iter());
-    let must_findings = findings
-        .clone()
-        .filter(|f| f.severity == Severity::Must)
-        .count();
-    let should_findings = findings.filter(|f| f.severity == Severity::Should).count();
-    let pick = |want: fn(&super::model::ClauseResult) -> bool| -> Vec<String> {
+    let findings = || cases.iter().flat_map(|c| c.findings.iter());
+    let unwaived = |severity| {
+        findings()
+            .filter(|f| f.severity == severity && f.waived.is_none())
+            .count()
+    };
+    let must_findings = unwaived(Severity::Must);
+    let should_findings = unwaived(Severity::Should);
+    let waived_findings = findings().filter(|f| f.waived.is_some()).count();
+    let pick = |want: &dyn Fn(&super::model::ClauseResult) -> bool| -> Vec<String> {
         clauses
             .iter()
             .filter(|c| want(c))
@@ -59,22 +92,18 @@ pub fn build(context: Context<'_>, cases: Vec<CaseResult>) -> RunReport {
         cases: counts,
         must_findings,
         should_findings,
-        failing_clauses: pick(|c| {
+        failing_clauses: pick(&|c| {
             c.outcome == ClauseOutcome::Fail && c.severity == Some(Severity::Must)
         }),
-        warning_clauses: pick(|c| {
+        warning_clauses: pick(&|c| {
             c.outcome == ClauseOutcome::Fail && c.severity == Some(Severity::Should)
         }),
-        not_exercised_clauses: pick(|c| c.outcome == ClauseOutcome::NotExercised),
+        not_exercised_clauses: pick(&|c| c.outcome == ClauseOutcome::NotExercised),
+        waived_findings,
+        waived_clauses: pick(&|c| c.outcome == ClauseOutcome::Waived),
     };
-    // A confirmed MUST failure is a definite answer even if other cases could not run.
-    let verdict = if must_findings > 0 {
-        Verdict::NonConformant
-    } else if summary.cases.error > 0 {
-        Verdict::Error
-    } else {
-        Verdict::Conformant
-    };
+
+    let (verdict, verdict_reasons) = verdict(&summary, gate, waivers.as_ref());
     RunReport {
         schema_version: SCHEMA_VERSION.to_owned(),
         tool: Tool {
@@ -95,9 +124,457 @@ pub fn build(context: Context<'_>, cases: Vec<CaseResult>) -> RunReport {
         finished_at: context.finished_at,
         duration_ms: context.duration_ms,
         verdict,
+        verdict_reasons,
+        gate,
+        waivers,
         vacuous: !summary.not_exercised_clauses.is_empty(),
         summary,
         clauses,
         cases,
+    }
+}
+
+/// Marks each finding an unexpired waiver matches (the first in file order
+/// wins) and says what became of every waiver.
+fn apply_waivers(waivers: &Waivers, today: &str, cases: &mut [CaseResult]) -> WaiverReport {
+    let mut entries: Vec<WaiverEntry> = waivers
+        .waivers
+        .iter()
+        .map(|w| WaiverEntry {
+            clause: w.clause.clone(),
+            case: w.case.clone(),
+            reason: w.reason.clone(),
+            expires: w.expires.clone(),
+            source: w.source.clone(),
+            status: if w.expired_on(today) {
+                WaiverStatus::Expired
+            } else {
+                WaiverStatus::Stale
+            },
+            findings: 0,
+            cases: Vec::new(),
+        })
+        .collect();
+    let mut cases_of: Vec<BTreeSet<String>> = vec![BTreeSet::new(); entries.len()];
+    for case in cases.iter_mut() {
+        for finding in &mut case.findings {
+            let matching = || {
+                waivers
+                    .waivers
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, w)| w.matches(&finding.clause, &case.id))
+            };
+            let active = matching().find(|(_, w)| !w.expired_on(today));
+            // An expired waiver excuses nothing, but the report says what it would have covered.
+            let chosen: Option<(usize, &Waiver)> = active.or_else(|| matching().next());
+            let Some((index, waiver)) = chosen else {
+                continue;
+            };
+            let Some(entry) = entries.get_mut(index) else {
+                continue;
+            };
+            entry.findings += 1;
+            if let Some(set) = cases_of.get_mut(index) {
+                set.insert(case.id.clone());
+            }
+            if !waiver.expired_on(today) {
+                entry.status = WaiverStatus::Applied;
+                finding.waived = Some(Waived {
+                    reason: waiver.reason.clone(),
+                    expires: waiver.expires.clone(),
+                });
+            }
+        }
+    }
+    for (entry, set) in entries.iter_mut().zip(cases_of) {
+        entry.cases = set.into_iter().collect();
+    }
+    WaiverReport {
+        source: waivers.source.clone(),
+        entries,
+    }
+}
+
+/// The case's outcome once waivers and `--fail-on` are known: `fail` when an
+/// unwaived finding gates, `waived` when only waived findings would have.
+fn gated_outcome(case: &CaseResult, gate: Gate) -> Outcome {
+    if matches!(case.outcome, Outcome::Error | Outcome::Skipped) {
+        return case.outcome;
+    }
+    let gating = |waived: bool| {
+        case.findings
+            .iter()
+            .any(|f| f.waived.is_some() == waived && gate.fail_on.gates(f.severity))
+    };
+    if gating(false) {
+        Outcome::Fail
+    } else if gating(true) {
+        Outcome::Waived
+    } else {
+        case.outcome
+    }
+}
+
+/// The verdict and the sentences that explain a non-conformant or error verdict.
+fn verdict(
+    summary: &Summary,
+    gate: Gate,
+    waivers: Option<&WaiverReport>,
+) -> (Verdict, Vec<String>) {
+    let mut reasons = Vec::new();
+    let plural = |n: usize, word: &str| {
+        if n == 1 {
+            format!("1 {word}")
+        } else {
+            format!("{n} {word}s")
+        }
+    };
+    if summary.must_findings > 0 {
+        reasons.push(format!(
+            "{} ({})",
+            plural(summary.must_findings, "MUST finding"),
+            summary.failing_clauses.join(", ")
+        ));
+    }
+    if gate.fail_on.gates(Severity::Should) && summary.should_findings > 0 {
+        reasons.push(format!(
+            "{} ({}), and --fail-on should",
+            plural(summary.should_findings, "SHOULD finding"),
+            summary.warning_clauses.join(", ")
+        ));
+    }
+    for entry in waivers.iter().flat_map(|w| w.entries.iter()) {
+        let name = match &entry.case {
+            Some(case) => format!("waiver for {} in {case} ({})", entry.clause, entry.source),
+            None => format!("waiver for {} ({})", entry.clause, entry.source),
+        };
+        match entry.status {
+            WaiverStatus::Expired => {
+                reasons.push(format!("{name} expired on {}", entry.expires));
+            }
+            WaiverStatus::Stale if gate.strict_waivers => {
+                reasons.push(format!("{name} matches no finding, and --strict-waivers"));
+            }
+            WaiverStatus::Stale | WaiverStatus::Applied => {}
+        }
+    }
+    if !reasons.is_empty() {
+        // A confirmed failure is a definite answer even if other cases could not run.
+        return (Verdict::NonConformant, reasons);
+    }
+    if summary.cases.error > 0 {
+        let n = summary.cases.error;
+        let verb = if n == 1 { "case" } else { "cases" };
+        return (Verdict::Error, vec![format!("{n} {verb} could not run")]);
+    }
+    (Verdict::Conformant, reasons)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::{CheckOutcome, CheckRecord, Finding};
+    use crate::report::model::FailOn;
+
+    fn contract() -> Contract {
+        Contract::embedded().unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn waiver(clause: &str, case: Option<&str>, expires: &str) -> Waiver {
+        Waiver {
+            clause: clause.to_owned(),
+            case: case.map(str::to_owned),
+            reason: format!("known {clause}"),
+            expires: expires.to_owned(),
+            source: format!("w.json:{clause}"),
+        }
+    }
+
+    /// `list-all` fails SD-RESP-9 (MUST); `filter-existing-server` has a SHOULD finding on SD-RESP-11.
+    fn cases() -> Vec<CaseResult> {
+        let mut list = CaseResult::new("list-all", "t", "x:1:1".to_owned(), Outcome::Fail);
+        list.findings.push(Finding::new(
+            "SD-RESP-9",
+            "status_enum",
+            "/software_deployments/0/status",
+            "one of",
+            "\"DONE\"",
+            "m",
+        ));
+        list.checks.push(CheckRecord::new(
+            "status_enum",
+            "SD-RESP-9",
+            CheckOutcome::Fail,
+        ));
+        list.checks
+            .push(CheckRecord::new("schema", "SD-RESP-4", CheckOutcome::Pass));
+        let mut filter = CaseResult::new(
+            "filter-existing-server",
+            "t",
+            "x:2:1".to_owned(),
+            Outcome::Pass,
+        );
+        filter.findings.push(
+            Finding::new(
+                "SD-RESP-11",
+                "timestamp_order",
+                "/software_deployments/0",
+                "later",
+                "earlier",
+                "m",
+            )
+            .with_severity(Severity::Should),
+        );
+        filter.checks.push(CheckRecord::new(
+            "timestamp_order",
+            "SD-RESP-11",
+            CheckOutcome::Fail,
+        ));
+        vec![filter, list]
+    }
+
+    fn run(gate: Gate, waivers: Option<Vec<Waiver>>, today: &str) -> RunReport {
+        let contract = contract();
+        let waivers = waivers.map(|waivers| Waivers {
+            source: "w.json".to_owned(),
+            waivers,
+        });
+        build(
+            Context {
+                contract: &contract,
+                profile: Profile::Documented,
+                target: crate::report::fixture::target("http://t", "p"),
+                cases_source: "embedded".to_owned(),
+                started_at: format!("{today}T23:59:59Z"),
+                finished_at: format!("{today}T23:59:59Z"),
+                duration_ms: 1,
+                gate,
+                waivers: waivers.as_ref(),
+            },
+            cases(),
+        )
+    }
+
+    fn outcome_of(report: &RunReport, id: &str) -> Outcome {
+        report
+            .cases
+            .iter()
+            .find(|c| c.id == id)
+            .map_or(Outcome::Skipped, |c| c.outcome)
+    }
+
+    fn clause(report: &RunReport, id: &str) -> ClauseOutcome {
+        report
+            .clauses
+            .iter()
+            .find(|c| c.id == id)
+            .map_or(ClauseOutcome::NotCovered, |c| c.outcome)
+    }
+
+    #[test]
+    fn without_waivers_a_must_finding_fails_and_a_should_finding_warns() {
+        let report = run(Gate::default(), None, "2026-01-01");
+        assert_eq!(report.verdict, Verdict::NonConformant);
+        assert_eq!(report.verdict_reasons, ["1 MUST finding (SD-RESP-9)"]);
+        assert_eq!(report.summary.warning_clauses, ["SD-RESP-11"]);
+        assert_eq!(outcome_of(&report, "filter-existing-server"), Outcome::Pass);
+        assert!(report.waivers.is_none());
+        // The clause table names the checks that spoke for each clause.
+        let resp9 = report.clauses.iter().find(|c| c.id == "SD-RESP-9");
+        assert_eq!(
+            resp9.map(|c| c.checks.clone()),
+            Some(vec!["status_enum".to_owned()])
+        );
+        assert_eq!(clause(&report, "SD-CODE-400"), ClauseOutcome::NotCovered);
+    }
+
+    #[test]
+    fn fail_on_should_makes_should_findings_fail_the_case_and_the_run() {
+        let gate = Gate {
+            fail_on: FailOn::Should,
+            strict_waivers: false,
+        };
+        let report = run(gate, None, "2026-01-01");
+        assert_eq!(report.verdict, Verdict::NonConformant);
+        assert_eq!(outcome_of(&report, "filter-existing-server"), Outcome::Fail);
+        assert_eq!(
+            report.verdict_reasons.len(),
+            2,
+            "{:?}",
+            report.verdict_reasons
+        );
+        assert!(report.verdict_reasons[1].contains("--fail-on should"));
+
+        // With only the SHOULD finding left (the MUST one waived), it alone fails the run.
+        let waived = run(
+            gate,
+            Some(vec![waiver("SD-RESP-9", None, "2026-12-31")]),
+            "2026-01-01",
+        );
+        assert_eq!(waived.verdict, Verdict::NonConformant);
+        let must_only = run(
+            Gate::default(),
+            Some(vec![waiver("SD-RESP-9", None, "2026-12-31")]),
+            "2026-01-01",
+        );
+        assert_eq!(must_only.verdict, Verdict::Conformant);
+    }
+
+    #[test]
+    fn a_waived_failure_is_reported_as_waived_and_does_not_fail_the_run() {
+        let report = run(
+            Gate::default(),
+            Some(vec![waiver("SD-RESP-9", Some("list-all"), "2026-01-31")]),
+            // The expiry day itself is still in force.
+            "2026-01-31",
+        );
+        assert_eq!(
+            report.verdict,
+            Verdict::Conformant,
+            "{:?}",
+            report.verdict_reasons
+        );
+        assert_eq!(outcome_of(&report, "list-all"), Outcome::Waived);
+        assert_eq!(clause(&report, "SD-RESP-9"), ClauseOutcome::Waived);
+        assert_eq!(report.summary.waived_clauses, ["SD-RESP-9"]);
+        assert_eq!(report.summary.must_findings, 0);
+        assert_eq!(report.summary.waived_findings, 1);
+        assert_eq!(report.summary.cases.waived, 1);
+        let finding = &report.cases[1].findings[0];
+        assert_eq!(
+            finding.waived,
+            Some(Waived {
+                reason: "known SD-RESP-9".to_owned(),
+                expires: "2026-01-31".to_owned()
+            })
+        );
+        let entry = &report
+            .waivers
+            .as_ref()
+            .map(|w| w.entries.clone())
+            .unwrap_or_default()[0];
+        assert_eq!((entry.status, entry.findings), (WaiverStatus::Applied, 1));
+        assert_eq!(entry.cases, ["list-all"]);
+    }
+
+    #[test]
+    fn an_expired_waiver_excuses_nothing_and_fails_the_run() {
+        let report = run(
+            Gate::default(),
+            Some(vec![
+                waiver("SD-RESP-9", None, "2026-01-30"),
+                // Expired and matching nothing: still fails the run.
+                waiver("SD-RESP-4", None, "2020-01-01"),
+            ]),
+            "2026-01-31",
+        );
+        assert_eq!(report.verdict, Verdict::NonConformant);
+        assert_eq!(outcome_of(&report, "list-all"), Outcome::Fail);
+        assert_eq!(clause(&report, "SD-RESP-9"), ClauseOutcome::Fail);
+        assert!(report.cases[1].findings[0].waived.is_none());
+        let entries = report.waivers.map(|w| w.entries).unwrap_or_default();
+        assert_eq!(entries[0].status, WaiverStatus::Expired);
+        assert_eq!(entries[0].findings, 1);
+        assert_eq!(entries[1].status, WaiverStatus::Expired);
+        assert!(
+            report
+                .verdict_reasons
+                .iter()
+                .any(|r| r.contains("expired on 2026-01-30"))
+        );
+        assert!(
+            report
+                .verdict_reasons
+                .iter()
+                .any(|r| r.contains("expired on 2020-01-01"))
+        );
+    }
+
+    #[test]
+    fn a_stale_waiver_is_listed_and_fails_the_run_only_when_strict() {
+        let waivers = vec![
+            waiver("SD-RESP-9", None, "2026-12-31"),
+            waiver("SD-RESP-4", Some("list-all"), "2026-12-31"),
+            // Names the right clause but another case: also stale.
+            waiver("SD-RESP-9", Some("filter-existing-server"), "2026-12-31"),
+        ];
+        let lax = run(Gate::default(), Some(waivers.clone()), "2026-01-01");
+        assert_eq!(
+            lax.verdict,
+            Verdict::Conformant,
+            "{:?}",
+            lax.verdict_reasons
+        );
+        let statuses: Vec<WaiverStatus> = lax
+            .waivers
+            .iter()
+            .flat_map(|w| w.entries.iter().map(|e| e.status))
+            .collect();
+        assert_eq!(
+            statuses,
+            [
+                WaiverStatus::Applied,
+                WaiverStatus::Stale,
+                WaiverStatus::Stale
+            ]
+        );
+        let strict = run(
+            Gate {
+                fail_on: FailOn::Must,
+                strict_waivers: true,
+            },
+            Some(waivers),
+            "2026-01-01",
+        );
+        assert_eq!(strict.verdict, Verdict::NonConformant);
+        assert_eq!(
+            strict.verdict_reasons.len(),
+            2,
+            "{:?}",
+            strict.verdict_reasons
+        );
+        assert!(strict.verdict_reasons[0].contains("SD-RESP-4 in list-all"));
+    }
+
+    #[test]
+    fn the_first_unexpired_matching_waiver_wins() {
+        let report = run(
+            Gate::default(),
+            Some(vec![
+                waiver("SD-RESP-9", None, "2020-01-01"),
+                waiver("SD-RESP-9", Some("list-all"), "2026-12-31"),
+            ]),
+            "2026-01-01",
+        );
+        let entries = report.waivers.map(|w| w.entries).unwrap_or_default();
+        assert_eq!(entries[0].status, WaiverStatus::Expired);
+        assert_eq!(entries[0].findings, 0);
+        assert_eq!(entries[1].status, WaiverStatus::Applied);
+        // The expired one still fails the run.
+        assert_eq!(report.verdict, Verdict::NonConformant);
+    }
+
+    #[test]
+    fn a_harness_error_without_failures_is_an_error_verdict() {
+        let contract = contract();
+        let mut errored = CaseResult::new("list-all", "t", String::new(), Outcome::Error);
+        errored.error = Some("connection refused".to_owned());
+        let report = build(
+            Context {
+                contract: &contract,
+                profile: Profile::Documented,
+                target: crate::report::fixture::target("http://t", "p"),
+                cases_source: "embedded".to_owned(),
+                started_at: "2026-01-01T00:00:00Z".to_owned(),
+                finished_at: "2026-01-01T00:00:00Z".to_owned(),
+                duration_ms: 1,
+                gate: Gate::default(),
+                waivers: None,
+            },
+            vec![errored],
+        );
+        assert_eq!(report.verdict, Verdict::Error);
+        assert_eq!(report.verdict_reasons, ["1 case could not run"]);
     }
 }

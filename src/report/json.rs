@@ -26,6 +26,9 @@ pub enum WriteError {
     /// The report could not be serialized.
     #[error("serialize the report")]
     Serialize(#[source] serde_json::Error),
+    /// The JUnit report could not be serialized.
+    #[error("serialize the JUnit report")]
+    Junit(#[source] quick_junit::SerializeError),
 }
 
 /// Writes `report` to `dir/report.json` atomically; returns the path.
@@ -45,7 +48,15 @@ pub fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf, Wri
         path: dir.to_owned(),
         source,
     })?;
-    let mut file = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
+    // Reports are meant to be shared: readable by all, like any file `cp` makes
+    // (tempfile's default is owner-only).
+    let mut builder = tempfile::Builder::new();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o644));
+    }
+    let mut file = builder.tempfile_in(dir).map_err(io)?;
     file.write_all(bytes).map_err(io)?;
     file.write_all(b"\n").map_err(io)?;
     file.as_file().sync_all().map_err(io)?;

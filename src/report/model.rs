@@ -14,7 +14,11 @@ use crate::check::{CheckOutcome, CheckRecord, Finding, Severity};
 use crate::contract::Clause;
 
 /// Version of the report format; bump on any incompatible change.
-pub const SCHEMA_VERSION: &str = "1.0";
+///
+/// 1.1 added, all optional when read: `gate`, `verdict_reasons`, `waivers`, the
+/// `waived` outcomes and counts, `clauses[].checks` and `findings[].waived`.
+/// A 1.0 report reads as a 1.1 report without waivers.
+pub const SCHEMA_VERSION: &str = "1.1";
 
 /// The whole run.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -39,6 +43,16 @@ pub struct RunReport {
     pub duration_ms: u64,
     /// The verdict.
     pub verdict: Verdict,
+    /// Why the verdict is not `conformant` (findings, expired or stale waivers,
+    /// harness errors), one sentence each; empty for a conformant run.
+    #[serde(default)]
+    pub verdict_reasons: Vec<String>,
+    /// What fails the run: `--fail-on` and `--strict-waivers`.
+    #[serde(default)]
+    pub gate: Gate,
+    /// The waivers file and what became of each waiver; absent without `--waivers`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waivers: Option<WaiverReport>,
     /// True when some clause could not be exercised for lack of data.
     pub vacuous: bool,
     /// Counts and failing clauses.
@@ -67,6 +81,9 @@ pub struct TargetInfo {
     pub project_id: String,
     /// True for the embedded reference target.
     pub embedded: bool,
+    /// True when TLS certificates were not verified (`--insecure`).
+    #[serde(default)]
+    pub insecure: bool,
 }
 
 /// The profile of the run.
@@ -76,6 +93,98 @@ pub struct ProfileInfo {
     pub name: String,
     /// What the profile accepts.
     pub description: String,
+}
+
+/// What fails a run besides MUST findings and expired waivers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Gate {
+    /// The lowest severity whose (unwaived) findings fail the run.
+    pub fail_on: FailOn,
+    /// Whether a waiver that matches no finding fails the run.
+    pub strict_waivers: bool,
+}
+
+/// `--fail-on`: the lowest severity that fails the run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum FailOn {
+    /// Only MUST findings fail the run (SHOULD findings are reported). The default.
+    #[default]
+    Must,
+    /// MUST and SHOULD findings fail the run.
+    Should,
+}
+
+impl FailOn {
+    /// The spelling used on the command line and in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailOn::Must => "must",
+            FailOn::Should => "should",
+        }
+    }
+
+    /// Whether an unwaived finding of `severity` fails the run.
+    pub fn gates(self, severity: Severity) -> bool {
+        match self {
+            FailOn::Must => severity == Severity::Must,
+            FailOn::Should => true,
+        }
+    }
+}
+
+/// The waivers of a run: where they came from and what became of each.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct WaiverReport {
+    /// The `--waivers` file as given.
+    pub source: String,
+    /// Every waiver, in file order.
+    pub entries: Vec<WaiverEntry>,
+}
+
+/// One waiver and its effect on the run.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct WaiverEntry {
+    /// The clause it waives.
+    pub clause: String,
+    /// The only case it waives; every case when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub case: Option<String>,
+    /// Why, as written.
+    pub reason: String,
+    /// Last day it applies, `YYYY-MM-DD` (inclusive).
+    pub expires: String,
+    /// Where it is defined, `file:line:col`.
+    pub source: String,
+    /// Applied, stale or expired.
+    pub status: WaiverStatus,
+    /// Findings it matched (for an expired waiver: findings it would have excused).
+    pub findings: usize,
+    /// Cases of those findings, sorted.
+    pub cases: Vec<String>,
+}
+
+/// What became of a waiver.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WaiverStatus {
+    /// In force and matched at least one finding.
+    Applied,
+    /// In force but matched no finding (fails the run only with `--strict-waivers`).
+    Stale,
+    /// Past its `expires` date: it excuses nothing and fails the run.
+    Expired,
+}
+
+impl WaiverStatus {
+    /// The spelling used in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WaiverStatus::Applied => "applied",
+            WaiverStatus::Stale => "stale",
+            WaiverStatus::Expired => "expired",
+        }
+    }
 }
 
 /// The run's verdict.
@@ -118,6 +227,12 @@ pub struct Summary {
     pub warning_clauses: Vec<String>,
     /// Clauses that no check could exercise for lack of data.
     pub not_exercised_clauses: Vec<String>,
+    /// Findings excused by a waiver (not counted in `must_findings`/`should_findings`).
+    #[serde(default)]
+    pub waived_findings: usize,
+    /// Clauses whose every finding is waived, in contract order.
+    #[serde(default)]
+    pub waived_clauses: Vec<String>,
 }
 
 /// Case counts by outcome.
@@ -135,6 +250,9 @@ pub struct Counts {
     pub not_exercised: usize,
     /// Not run on purpose.
     pub skipped: usize,
+    /// Failed, but every failing finding is waived.
+    #[serde(default)]
+    pub waived: usize,
 }
 
 /// What the run showed about one clause.
@@ -151,6 +269,9 @@ pub struct ClauseResult {
     pub severity: Option<Severity>,
     /// Cases whose checks exercised it (passed or failed), sorted.
     pub cases: Vec<String>,
+    /// Checks that spoke for it in some case (passed, failed or had no data), sorted.
+    #[serde(default)]
+    pub checks: Vec<String>,
 }
 
 /// A clause's outcome over the run.
@@ -165,6 +286,21 @@ pub enum ClauseOutcome {
     NotExercised,
     /// No check of this run speaks for it.
     NotCovered,
+    /// Findings cite it, and a waiver excuses every one of them.
+    Waived,
+}
+
+impl ClauseOutcome {
+    /// The spelling used in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClauseOutcome::Pass => "pass",
+            ClauseOutcome::Fail => "fail",
+            ClauseOutcome::NotExercised => "not_exercised",
+            ClauseOutcome::NotCovered => "not_covered",
+            ClauseOutcome::Waived => "waived",
+        }
+    }
 }
 
 /// A case's outcome.
@@ -173,7 +309,8 @@ pub enum ClauseOutcome {
 pub enum Outcome {
     /// Every check that applied held (SHOULD findings may be listed).
     Pass,
-    /// A MUST finding.
+    /// A finding that fails the run (MUST, or SHOULD with `--fail-on should`) and
+    /// that no waiver excuses.
     Fail,
     /// The case could not run (transport failure, bad template, ...).
     Error,
@@ -181,6 +318,8 @@ pub enum Outcome {
     NotExercised,
     /// Not run on purpose.
     Skipped,
+    /// It had failing findings, and a waiver excuses every one of them.
+    Waived,
 }
 
 impl Outcome {
@@ -192,6 +331,7 @@ impl Outcome {
             Outcome::Error => "error",
             Outcome::NotExercised => "not_exercised",
             Outcome::Skipped => "skipped",
+            Outcome::Waived => "waived",
         }
     }
 }
@@ -272,18 +412,27 @@ pub struct ResponseRecord {
     pub elapsed_ms: u64,
 }
 
-/// Builds the clause table from every case's check records.
+/// Builds the clause table from every case's check records and findings.
+///
+/// A clause fails when an unwaived finding cites it, is waived when findings
+/// cite it and a waiver excuses each of them, and otherwise takes the best
+/// outcome of its records: pass, then not exercised, then not covered.
 pub fn clause_table(clauses: &[Clause], cases: &[CaseResult]) -> Vec<ClauseResult> {
     clauses
         .iter()
         .map(|clause| {
             let mut outcome = ClauseOutcome::NotCovered;
-            let mut severity: Option<Severity> = None;
             let mut ids = std::collections::BTreeSet::new();
+            let mut checks = std::collections::BTreeSet::new();
+            let mut unwaived: Option<Severity> = None;
+            let mut waived: Option<Severity> = None;
             for case in cases {
                 for record in case.checks.iter().filter(|r| r.clause == clause.id) {
                     if matches!(record.outcome, CheckOutcome::Pass | CheckOutcome::Fail) {
                         ids.insert(case.id.clone());
+                    }
+                    if record.outcome != CheckOutcome::NotApplicable {
+                        checks.insert(record.check.clone());
                     }
                     outcome = match (outcome, record.outcome) {
                         (_, CheckOutcome::Fail) | (ClauseOutcome::Fail, _) => ClauseOutcome::Fail,
@@ -291,23 +440,32 @@ pub fn clause_table(clauses: &[Clause], cases: &[CaseResult]) -> Vec<ClauseResul
                         (_, CheckOutcome::NotExercised) | (ClauseOutcome::NotExercised, _) => {
                             ClauseOutcome::NotExercised
                         }
-                        (ClauseOutcome::NotCovered, CheckOutcome::NotApplicable) => {
-                            ClauseOutcome::NotCovered
-                        }
+                        (_, CheckOutcome::NotApplicable) => outcome,
                     };
                 }
                 for finding in case.findings.iter().filter(|f| f.clause == clause.id) {
-                    outcome = ClauseOutcome::Fail;
                     ids.insert(case.id.clone());
-                    severity = Some(severity.map_or(finding.severity, |s| s.min(finding.severity)));
+                    checks.insert(finding.check.clone());
+                    let slot = if finding.waived.is_some() {
+                        &mut waived
+                    } else {
+                        &mut unwaived
+                    };
+                    *slot = Some(slot.map_or(finding.severity, |s| s.min(finding.severity)));
                 }
             }
+            let (outcome, severity) = match (unwaived, waived) {
+                (Some(severity), _) => (ClauseOutcome::Fail, Some(severity)),
+                (None, Some(severity)) => (ClauseOutcome::Waived, Some(severity)),
+                (None, None) => (outcome, None),
+            };
             ClauseResult {
                 id: clause.id.clone(),
                 text: clause.text.clone(),
                 outcome,
                 severity,
                 cases: ids.into_iter().collect(),
+                checks: checks.into_iter().collect(),
             }
         })
         .collect()

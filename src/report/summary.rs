@@ -2,9 +2,10 @@
 //! failing clauses with one line of evidence each.
 //!
 //! ```text
-//! verdict: NON-CONFORMANT (profile documented)
-//! cases: 8 total, 7 pass, 1 fail, 0 error, 0 not exercised, 0 skipped
-//! findings: 1 MUST, 0 SHOULD
+//! verdict: NON-CONFORMANT (profile documented, fails on MUST)
+//!   because: 1 MUST finding (SD-RESP-9)
+//! cases: 8 total, 7 pass, 1 fail, 0 error, 0 not exercised, 0 skipped, 0 waived
+//! findings: 1 MUST, 0 SHOULD, 0 waived
 //! failing clauses:
 //!   SD-RESP-9 MUST  list-all /software_deployments/0/status: expected one of [...], got "DONE"
 //! ```
@@ -14,16 +15,19 @@
 
 use std::fmt::Write;
 
-use super::model::{ClauseOutcome, RunReport, Verdict};
+use super::model::{ClauseOutcome, RunReport, Verdict, WaiverStatus};
 
 /// Renders the summary (no trailing newline).
 pub fn render(report: &RunReport) -> String {
     let mut out = String::new();
-    let target = if report.target.embedded {
+    let mut target = if report.target.embedded {
         format!("{} (embedded reference target)", report.target.url)
     } else {
         report.target.url.clone()
     };
+    if report.target.insecure {
+        target.push_str(" (TLS NOT VERIFIED: --insecure)");
+    }
     let _ = writeln!(
         out,
         "target: {}  project: {}",
@@ -35,31 +39,50 @@ pub fn render(report: &RunReport) -> String {
         Verdict::NonConformant => "NON-CONFORMANT",
         Verdict::Error => "ERROR (the run could not complete)",
     };
-    let _ = writeln!(out, "verdict: {verdict} (profile {})", report.profile.name);
+    let _ = writeln!(
+        out,
+        "verdict: {verdict} (profile {}, fails on {})",
+        report.profile.name,
+        report.gate.fail_on.as_str().to_uppercase()
+    );
+    for reason in &report.verdict_reasons {
+        let _ = writeln!(out, "  because: {}", inert(reason));
+    }
     let c = &report.summary.cases;
     let _ = writeln!(
         out,
-        "cases: {} total, {} pass, {} fail, {} error, {} not exercised, {} skipped",
-        c.total, c.pass, c.fail, c.error, c.not_exercised, c.skipped
+        "cases: {} total, {} pass, {} fail, {} error, {} not exercised, {} skipped, {} waived",
+        c.total, c.pass, c.fail, c.error, c.not_exercised, c.skipped, c.waived
     );
     let _ = writeln!(
         out,
-        "findings: {} MUST, {} SHOULD",
-        report.summary.must_findings, report.summary.should_findings
+        "findings: {} MUST, {} SHOULD, {} waived",
+        report.summary.must_findings,
+        report.summary.should_findings,
+        report.summary.waived_findings
     );
-    let failing: Vec<_> = report
-        .clauses
-        .iter()
-        .filter(|c| c.outcome == ClauseOutcome::Fail)
-        .collect();
-    if !failing.is_empty() {
-        let _ = writeln!(out, "failing clauses:");
-        for clause in failing {
+    for (title, outcome) in [
+        ("failing clauses", ClauseOutcome::Fail),
+        ("waived clauses", ClauseOutcome::Waived),
+    ] {
+        let listed: Vec<_> = report
+            .clauses
+            .iter()
+            .filter(|c| c.outcome == outcome)
+            .collect();
+        if listed.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "{title}:");
+        for clause in listed {
             let evidence = report
                 .cases
                 .iter()
                 .flat_map(|case| case.findings.iter().map(move |f| (case, f)))
-                .find(|(_, f)| f.clause == clause.id);
+                .find(|(_, f)| {
+                    f.clause == clause.id
+                        && f.waived.is_some() == (outcome == ClauseOutcome::Waived)
+                });
             let severity = clause.severity.map_or("", |s| s.as_str());
             match evidence {
                 Some((case, f)) => {
@@ -69,13 +92,22 @@ pub fn render(report: &RunReport) -> String {
                         clause.id,
                         case.id,
                         if f.pointer.is_empty() {
-                            "(response)"
+                            "(response)".to_owned()
                         } else {
-                            &f.pointer
+                            // Member names come from the target.
+                            inert(&f.pointer)
                         },
                         inert(&f.expected),
                         inert(&f.actual)
                     );
+                    if let Some(waived) = &f.waived {
+                        let _ = writeln!(
+                            out,
+                            "    waived until {}: {}",
+                            waived.expires,
+                            inert(&waived.reason)
+                        );
+                    }
                 }
                 None => {
                     let _ = writeln!(out, "  {} {severity}", clause.id);
@@ -90,6 +122,43 @@ pub fn render(report: &RunReport) -> String {
             case.id,
             inert(case.error.as_deref().unwrap_or(""))
         );
+    }
+    if let Some(waivers) = &report.waivers {
+        let count = |status| {
+            waivers
+                .entries
+                .iter()
+                .filter(|e| e.status == status)
+                .count()
+        };
+        let _ = writeln!(
+            out,
+            "waivers ({}): {} applied, {} stale, {} expired",
+            inert(&waivers.source),
+            count(WaiverStatus::Applied),
+            count(WaiverStatus::Stale),
+            count(WaiverStatus::Expired)
+        );
+        for entry in waivers
+            .entries
+            .iter()
+            .filter(|e| e.status != WaiverStatus::Applied)
+        {
+            let _ = writeln!(
+                out,
+                "  {} waiver {} {}{} (expires {}): {}",
+                entry.status.as_str(),
+                entry.source,
+                entry.clause,
+                entry
+                    .case
+                    .as_deref()
+                    .map(|c| format!(" in {c}"))
+                    .unwrap_or_default(),
+                entry.expires,
+                inert(&entry.reason)
+            );
+        }
     }
     if !report.summary.not_exercised_clauses.is_empty() {
         let _ = writeln!(

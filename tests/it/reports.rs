@@ -1,0 +1,729 @@
+//! Issue 4, "Reports and CI gating": junit.xml, summary.md and report.html from
+//! the one report; `--report`; `compare`; waivers; `--fail-on`.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use regex::Regex;
+use sdconform::reference::{self, Fault, HOSTILE_STATUS, ReferenceConfig};
+use serde_json::Value;
+
+use crate::support::{PROJECT, Reference, Run, TOKEN, assert_valid_report, finish, sdconform};
+
+/// `sdconform run` against `url` in `dir` (reports in `dir/reports`), with `extra` flags.
+fn run_in(dir: &Path, url: &str, extra: &[&str]) -> Run {
+    let mut args = vec![
+        "run",
+        "--target",
+        url,
+        "--project-id",
+        PROJECT,
+        "--token",
+        TOKEN,
+        "--test-threads",
+        "2",
+    ];
+    args.extend_from_slice(extra);
+    finish(sdconform(&args, dir), &dir.join("reports"))
+}
+
+fn read(dir: &Path, name: &str) -> String {
+    std::fs::read_to_string(dir.join("reports").join(name))
+        .unwrap_or_else(|e| panic!("reports/{name}: {e}"))
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap_or_else(|e| panic!("{name}: {e}"));
+    path
+}
+
+// ---------------------------------------------------------------- JUnit
+
+#[test]
+fn junit_has_one_testcase_per_case_check_and_clause_with_failures_errors_and_skips() {
+    let reference = Reference::start(Some(Fault::StatusOutsideEnum));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let run = run_in(dir.path(), &reference.url(), &[]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let report = run.report.expect("report.json");
+    let xml = read(dir.path(), "junit.xml");
+    let doc = roxmltree::Document::parse(&xml).expect("junit.xml is XML");
+    let root = doc.root_element();
+    assert_eq!(root.tag_name().name(), "testsuites");
+    let suites: Vec<_> = root
+        .children()
+        .filter(|n| n.has_tag_name("testsuite"))
+        .collect();
+    assert_eq!(suites.len(), 1);
+    let suite = suites[0];
+    let tests: Vec<_> = suite
+        .children()
+        .filter(|n| n.has_tag_name("testcase"))
+        .collect();
+    let count = |tag: &str| {
+        tests
+            .iter()
+            .filter(|t| t.children().any(|c| c.has_tag_name(tag)))
+            .count()
+    };
+    // The counters agree with the elements.
+    assert_eq!(
+        suite.attribute("tests"),
+        Some(tests.len().to_string().as_str())
+    );
+    assert_eq!(
+        suite.attribute("failures"),
+        Some(count("failure").to_string().as_str())
+    );
+    assert_eq!(suite.attribute("errors"), Some("0"));
+    assert_eq!(
+        suite.attribute("skipped"),
+        Some(count("skipped").to_string().as_str())
+    );
+
+    // One test case per case × (check, clause) record.
+    let records: usize = report["cases"]
+        .as_array()
+        .expect("cases")
+        .iter()
+        .map(|c| {
+            let mut keys: Vec<(String, String)> = c["checks"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|r| (r["check"].to_string(), r["clause"].to_string()))
+                .collect();
+            keys.sort();
+            keys.dedup();
+            keys.len()
+        })
+        .sum();
+    assert_eq!(tests.len(), records);
+
+    // Sorted by case id, named case::check [clause], classname the case id.
+    let classnames: Vec<&str> = tests
+        .iter()
+        .filter_map(|t| t.attribute("classname"))
+        .collect();
+    let mut sorted = classnames.clone();
+    sorted.sort_unstable();
+    assert_eq!(classnames, sorted);
+    let name_re = Regex::new(r"^([a-z0-9-]+)::[a-z_]+ \[SD-[A-Z]+-[0-9A-Z]+\]$").expect("regex");
+    for test in &tests {
+        let name = test.attribute("name").unwrap_or_default();
+        let captures = name_re
+            .captures(name)
+            .unwrap_or_else(|| panic!("name {name}"));
+        assert_eq!(Some(&captures[1]), test.attribute("classname"));
+    }
+
+    // The failures: exactly SD-RESP-9, in the two cases that list deployments, with evidence.
+    let failures: Vec<_> = tests
+        .iter()
+        .filter(|t| t.children().any(|c| c.has_tag_name("failure")))
+        .collect();
+    let failing_cases: Vec<&str> = failures
+        .iter()
+        .filter_map(|t| t.attribute("classname"))
+        .collect();
+    assert_eq!(failing_cases, ["filter-existing-server", "list-all"]);
+    for test in &failures {
+        let property = |name: &str| {
+            test.descendants()
+                .find(|p| p.has_tag_name("property") && p.attribute("name") == Some(name))
+                .and_then(|p| p.attribute("value"))
+        };
+        assert_eq!(property("clause"), Some("SD-RESP-9"));
+        assert_eq!(property("severity"), Some("MUST"));
+        let failure = test
+            .children()
+            .find(|c| c.has_tag_name("failure"))
+            .expect("failure");
+        assert!(
+            failure
+                .attribute("message")
+                .unwrap_or_default()
+                .contains("SD-RESP-9")
+        );
+        let body = failure.text().unwrap_or_default();
+        assert!(body.contains("/software_deployments/0/status"), "{body}");
+        assert!(body.contains("\"DONE\""), "{body}");
+    }
+    // Checks with no data are skipped with the reason: the unknown server's empty list.
+    let skipped = tests
+        .iter()
+        .find(|t| t.attribute("name") == Some("filter-unknown-server::schema [SD-RESP-9]"))
+        .expect("filter-unknown-server schema test");
+    let skip = skipped
+        .children()
+        .find(|c| c.has_tag_name("skipped"))
+        .expect("skipped");
+    assert!(
+        skip.attribute("message")
+            .unwrap_or_default()
+            .starts_with("not_exercised")
+    );
+    // Suite properties carry the run's configuration and verdict.
+    let suite_property = |name: &str| {
+        suite
+            .children()
+            .find(|c| c.has_tag_name("properties"))
+            .and_then(|ps| {
+                ps.children()
+                    .find(|p| p.attribute("name") == Some(name))
+                    .and_then(|p| p.attribute("value"))
+            })
+    };
+    assert_eq!(suite_property("verdict"), Some("non-conformant"));
+    assert_eq!(suite_property("profile"), Some("documented"));
+}
+
+#[test]
+fn junit_reports_a_harness_error_as_error_not_failure() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("port");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = format!("http://127.0.0.1:{port}");
+    let run = run_in(
+        dir.path(),
+        &url,
+        &["--connect-timeout", "2", "--timeout", "5"],
+    );
+    assert_eq!(run.code, 3, "{}", run.stdout);
+    let xml = read(dir.path(), "junit.xml");
+    let doc = roxmltree::Document::parse(&xml).expect("XML");
+    let errors: Vec<_> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("error"))
+        .collect();
+    assert_eq!(errors.len(), 8, "one <error> per case: {xml}");
+    assert_eq!(
+        doc.descendants()
+            .filter(|n| n.has_tag_name("failure"))
+            .count(),
+        0
+    );
+    let case = errors[0].parent().expect("testcase");
+    assert_eq!(case.attribute("name"), Some("auth-invalid-token::run"));
+    assert!(
+        !errors[0]
+            .attribute("message")
+            .unwrap_or_default()
+            .is_empty()
+    );
+}
+
+// ---------------------------------------------------------------- --report
+
+#[test]
+fn report_selects_formats_json_is_always_written_and_unknown_names_are_usage_errors() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let output = sdconform(&["run", "--report", "junit"], dir.path());
+    assert_eq!(output.status.code(), Some(0));
+    let mut names: Vec<String> = std::fs::read_dir(dir.path().join("reports"))
+        .expect("reports")
+        .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+        .collect();
+    names.sort();
+    assert_eq!(names, ["junit.xml", "report.json"]);
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let output = sdconform(&["run"], dir.path());
+    assert_eq!(output.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    for name in ["report.json", "junit.xml", "summary.md", "report.html"] {
+        assert!(dir.path().join("reports").join(name).is_file(), "{name}");
+        assert!(
+            stdout.contains(&format!("report: reports/{name}")),
+            "{stdout}"
+        );
+    }
+
+    let output = sdconform(&["run", "--report", "json,pdf"], dir.path());
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("pdf"));
+}
+
+// ---------------------------------------------------------------- golden files
+
+/// Replaces what changes from run to run: ports, times, durations, the tool version.
+fn normalize(text: &str) -> String {
+    let rules = [
+        (r"127\.0\.0\.1:\d+", "127.0.0.1:PORT"),
+        (r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z", "TIME"),
+        (r"\d+ ms\b", "N ms"),
+    ];
+    let mut out = text.replace(env!("CARGO_PKG_VERSION"), "VERSION");
+    for (pattern, with) in rules {
+        out = Regex::new(pattern)
+            .expect("regex")
+            .replace_all(&out, with)
+            .into_owned();
+    }
+    out
+}
+
+/// Compares `actual` with `tests/golden/NAME`, or rewrites it when `SDCONFORM_BLESS=1`.
+fn golden(name: &str, actual: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(name);
+    if std::env::var("SDCONFORM_BLESS").is_ok_and(|v| v == "1") {
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&path, actual).expect("bless");
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e} (run `SDCONFORM_BLESS=1 cargo test` to create it)",
+            path.display()
+        )
+    });
+    if expected != actual {
+        let line = expected
+            .lines()
+            .zip(actual.lines())
+            .position(|(a, b)| a != b)
+            .map_or(expected.lines().count().min(actual.lines().count()), |i| i);
+        panic!(
+            "{} differs from this run at line {}:\n  golden: {:?}\n  actual: {:?}\n(if the change is intended: SDCONFORM_BLESS=1 cargo test)",
+            path.display(),
+            line + 1,
+            expected.lines().nth(line),
+            actual.lines().nth(line)
+        );
+    }
+}
+
+const GOLDEN_WAIVERS: &str = r#"{
+  "waivers": [
+    { "clause": "SD-RESP-9", "case": "filter-existing-server", "reason": "vendor ticket <b>4711</b> | pending", "expires": "2999-12-31" },
+    { "clause": "SD-RESP-4", "reason": "creation_time offsets, ticket 12", "expires": "2999-12-31" }
+  ]
+}
+"#;
+
+/// A run with a MUST failure carrying hostile text, an applied waiver, a stale
+/// waiver and the contract's two uncovered clauses.
+fn golden_run() -> (tempfile::TempDir, Run) {
+    let reference = Reference::start(Some(Fault::StatusHostileMarkup));
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "waivers.json", GOLDEN_WAIVERS);
+    let run = run_in(dir.path(), &reference.url(), &["--waivers", "waivers.json"]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    (dir, run)
+}
+
+#[test]
+fn golden_markdown_summary() {
+    let (dir, run) = golden_run();
+    assert_valid_report(run.report.as_ref().expect("report"));
+    let md = read(dir.path(), "summary.md");
+    // Target text never lands raw: no tag, no extra table cell.
+    assert!(!md.contains("<script") && !md.contains("</textarea") && !md.contains("<b>"));
+    assert!(md.contains("&lt;script&gt;document.title="), "{md}");
+    assert!(md.contains("&#124; x &#124;"), "{md}");
+    // Every row has exactly its table's columns (4 coverage, 6 waivers, 7 failing clauses).
+    for line in md.lines().filter(|l| l.starts_with("| SD-")) {
+        let pipes = line.matches('|').count();
+        assert!([5, 7, 8].contains(&pipes), "{pipes} pipes in {line}");
+    }
+    assert!(md.contains("| SD-CODE-400 | ⬜ gap: not covered |"), "{md}");
+    assert!(md.contains("| SD-RESP-9 | ❌ fail (MUST) |"), "{md}");
+    golden("summary.md", &normalize(&md));
+}
+
+#[test]
+fn golden_html_report() {
+    let (dir, _) = golden_run();
+    let html = read(dir.path(), "report.html");
+    assert_html_is_self_contained_and_escaped(&html);
+    golden("report.html", &normalize(&html));
+}
+
+/// One script (ours), no external reference, and the hostile status escaped everywhere.
+pub fn assert_html_is_self_contained_and_escaped(html: &str) {
+    assert_eq!(html.matches("<script").count(), 1, "only our own script");
+    assert!(!html.contains("</textarea"), "raw </textarea>");
+    assert!(!html.contains("<img"), "raw <img>");
+    assert!(
+        !html.contains("onerror=\""),
+        "a live event handler attribute"
+    );
+    for external in [
+        "src=\"http",
+        "href=\"http",
+        "src=\"//",
+        "href=\"//",
+        "@import",
+        "url(",
+    ] {
+        assert!(!html.contains(external), "external asset: {external}");
+    }
+    assert!(HOSTILE_STATUS.contains("<script>"));
+    assert!(
+        html.contains(
+            "&lt;script&gt;document.title='pwned';alert(1)&lt;/script&gt;&lt;/textarea&gt;"
+        ),
+        "the hostile status is shown, escaped"
+    );
+}
+
+// ---------------------------------------------------------------- waivers and gating
+
+#[test]
+fn a_waived_failure_passes_the_run_and_shows_as_waived_in_every_format() {
+    let reference = Reference::start(Some(Fault::StatusOutsideEnum));
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        dir.path(),
+        "w.json",
+        r#"{"waivers": [{"clause": "SD-RESP-9", "reason": "ticket 9", "expires": "2999-01-01"}]}"#,
+    );
+    let run = run_in(dir.path(), &reference.url(), &["--waivers", "w.json"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    let report = run.report.expect("report");
+    assert_valid_report(&report);
+    assert_eq!(report["verdict"], "conformant");
+    assert_eq!(
+        report["summary"]["waived_clauses"],
+        serde_json::json!(["SD-RESP-9"])
+    );
+    let list_all = case(&report, "list-all");
+    assert_eq!(list_all["outcome"], "waived");
+    assert_eq!(
+        list_all["findings"][0]["waived"],
+        serde_json::json!({"reason": "ticket 9", "expires": "2999-01-01"})
+    );
+    assert_eq!(clause(&report, "SD-RESP-9")["outcome"], "waived");
+    assert_eq!(report["waivers"]["entries"][0]["status"], "applied");
+    assert_eq!(report["waivers"]["entries"][0]["findings"], 2);
+    assert!(run.stdout.contains("waived clauses:"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("waived until 2999-01-01: ticket 9"),
+        "{}",
+        run.stdout
+    );
+    assert!(read(dir.path(), "summary.md").contains("| SD-RESP-9 | 🟡 waived |"));
+    assert!(read(dir.path(), "report.html").contains("badge o-waived"));
+    let xml = read(dir.path(), "junit.xml");
+    let doc = roxmltree::Document::parse(&xml).expect("XML");
+    assert_eq!(
+        doc.descendants()
+            .filter(|n| n.has_tag_name("failure"))
+            .count(),
+        0
+    );
+    assert!(
+        doc.descendants()
+            .any(|n| n.has_tag_name("skipped") && n.attribute("type") == Some("waived")),
+        "{xml}"
+    );
+}
+
+#[test]
+fn an_expired_waiver_fails_the_run_and_says_so_in_every_format() {
+    let reference = Reference::start(None);
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        dir.path(),
+        "w.json",
+        r#"{"waivers": [{"clause": "SD-RESP-11", "reason": "old ticket", "expires": "2001-02-03"}]}"#,
+    );
+    let run = run_in(dir.path(), &reference.url(), &["--waivers", "w.json"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let report = run.report.expect("report");
+    assert_valid_report(&report);
+    assert_eq!(report["verdict"], "non-conformant");
+    assert_eq!(report["waivers"]["entries"][0]["status"], "expired");
+    let says = "expired on 2001-02-03";
+    assert!(
+        report["verdict_reasons"][0]
+            .as_str()
+            .unwrap_or_default()
+            .contains(says)
+    );
+    assert!(run.stdout.contains(says), "{}", run.stdout);
+    for name in ["summary.md", "report.html", "junit.xml"] {
+        assert!(read(dir.path(), name).contains(says), "{name}");
+    }
+}
+
+#[test]
+fn a_stale_waiver_is_listed_and_fails_the_run_only_with_strict_waivers() {
+    let reference = Reference::start(None);
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        dir.path(),
+        "w.json",
+        "{\"waivers\": [\n  {\"clause\": \"SD-RESP-4\", \"case\": \"list-all\", \"reason\": \"r\", \"expires\": \"2999-01-01\"}\n]}",
+    );
+    let lax = run_in(dir.path(), &reference.url(), &["--waivers", "w.json"]);
+    assert_eq!(lax.code, 0, "{}", lax.stdout);
+    let report = lax.report.expect("report");
+    assert_eq!(report["waivers"]["entries"][0]["status"], "stale");
+    assert_eq!(report["waivers"]["entries"][0]["source"], "w.json:2:3");
+    assert!(
+        lax.stdout
+            .contains("stale waiver w.json:2:3 SD-RESP-4 in list-all"),
+        "{}",
+        lax.stdout
+    );
+
+    let strict = run_in(
+        dir.path(),
+        &reference.url(),
+        &["--waivers", "w.json", "--strict-waivers"],
+    );
+    assert_eq!(strict.code, 1, "{}", strict.stdout);
+    let report = strict.report.expect("report");
+    assert_eq!(report["gate"]["strict_waivers"], true);
+    assert!(
+        report["verdict_reasons"][0]
+            .as_str()
+            .unwrap_or_default()
+            .contains("--strict-waivers")
+    );
+}
+
+#[test]
+fn fail_on_should_makes_a_should_finding_fail_the_run() {
+    let reference = Reference::start(Some(Fault::UpdatedBeforeCreated));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let must = run_in(dir.path(), &reference.url(), &[]);
+    assert_eq!(
+        must.code, 0,
+        "SHOULD findings do not fail by default: {}",
+        must.stdout
+    );
+    assert!(read(dir.path(), "junit.xml").contains("not failing the run (--fail-on must)"));
+
+    let should = run_in(dir.path(), &reference.url(), &["--fail-on", "should"]);
+    assert_eq!(should.code, 1, "{}", should.stdout);
+    let report = should.report.expect("report");
+    assert_valid_report(&report);
+    assert_eq!(report["gate"]["fail_on"], "should");
+    assert_eq!(report["verdict"], "non-conformant");
+    assert!(
+        should.stdout.contains("--fail-on should"),
+        "{}",
+        should.stdout
+    );
+    let xml = read(dir.path(), "junit.xml");
+    let doc = roxmltree::Document::parse(&xml).expect("XML");
+    let failure = doc
+        .descendants()
+        .find(|n| n.has_tag_name("failure"))
+        .expect("a <failure> for the SHOULD finding");
+    assert_eq!(failure.attribute("type"), Some("SHOULD"));
+
+    let output = sdconform(&["run", "--fail-on", "may"], dir.path());
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn an_invalid_waivers_file_is_a_usage_error_with_file_line_and_column() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        dir.path(),
+        "w.json",
+        "{\"waivers\": [\n  {\"clause\": \"SD-RESP-4\", \"reason\": \"r\", \"expires\": \"2025-02-30\"}\n]}",
+    );
+    let output = sdconform(&["run", "--waivers", "w.json"], dir.path());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("failed to load the waivers: w.json:2:53: /waivers/0/expires: \"2025-02-30\" is not a calendar date"),
+        "{stderr}"
+    );
+    write(
+        dir.path(),
+        "w.json",
+        "{\"waivers\": [{\"clause\": \"SD-RESP-4\", \"case\": \"no-such-case\", \"reason\": \"r\", \"expires\": \"2025-01-30\"}]}",
+    );
+    let output = sdconform(&["run", "--waivers", "w.json"], dir.path());
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("unknown case `no-such-case`"));
+    let output = sdconform(&["run", "--waivers", "missing.json"], dir.path());
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("missing.json"));
+    assert!(
+        !dir.path().join("reports").exists(),
+        "no report for a load error"
+    );
+}
+
+// ---------------------------------------------------------------- compare
+
+fn case<'a>(report: &'a Value, id: &str) -> &'a Value {
+    report["cases"]
+        .as_array()
+        .and_then(|cases| cases.iter().find(|c| c["id"] == id))
+        .unwrap_or_else(|| panic!("case {id}"))
+}
+
+fn clause<'a>(report: &'a Value, id: &str) -> &'a Value {
+    report["clauses"]
+        .as_array()
+        .and_then(|clauses| clauses.iter().find(|c| c["id"] == id))
+        .unwrap_or_else(|| panic!("clause {id}"))
+}
+
+/// Runs the suite against a reference target on `port` with `fault`, into `dir/name/`.
+fn run_on_port(port: u16, fault: Option<Fault>, dir: &Path, name: &str) -> PathBuf {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let running = runtime
+        .block_on(reference::start(
+            ReferenceConfig {
+                project_id: PROJECT.to_owned(),
+                token: TOKEN.to_owned(),
+                fault,
+            },
+            SocketAddr::from(([127, 0, 0, 1], port)),
+        ))
+        .expect("reference target starts");
+    let url = running.url().to_owned();
+    let report_dir = dir.join(name);
+    let report_dir_str = report_dir.to_string_lossy().into_owned();
+    let output = sdconform(
+        &[
+            "run",
+            "--target",
+            &url,
+            "--project-id",
+            PROJECT,
+            "--token",
+            TOKEN,
+            "--report",
+            "json",
+            "--report-dir",
+            &report_dir_str,
+        ],
+        dir,
+    );
+    runtime.block_on(running.shutdown());
+    assert!(output.status.code().is_some());
+    report_dir.join("report.json")
+}
+
+#[test]
+fn compare_shows_a_matrix_and_fixed_regressed_and_newly_not_exercised_clauses() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("port");
+    let dir = tempfile::tempdir().expect("tempdir");
+    // One target (one URL) seen three times: SD-RESP-9 broken, then SD-RESP-4, then an empty list.
+    let before = run_on_port(port, Some(Fault::StatusOutsideEnum), dir.path(), "before");
+    let after = run_on_port(port, Some(Fault::CreationTimeNoOffset), dir.path(), "after");
+    let empty = run_on_port(port, Some(Fault::EmptyList), dir.path(), "empty");
+    let rel = |p: &Path| {
+        p.strip_prefix(dir.path())
+            .map(|r| r.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    };
+
+    let output = sdconform(&["compare", &rel(&before), &rel(&after)], dir.path());
+    let md = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let url = format!("http://127.0.0.1:{port}");
+    assert!(
+        md.contains(&format!(
+            "| clause | {url} (documented) before/report.json | {url} (documented) after/report.json |"
+        )),
+        "{md}"
+    );
+    assert!(
+        md.contains("| SD-RESP-9 | ❌ fail (MUST) | ✅ pass |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| SD-RESP-4 | ✅ pass | ❌ fail (MUST) |"),
+        "{md}"
+    );
+    assert!(md.contains("| SD-CODE-400 | ⬜ gap | ⬜ gap |"), "{md}");
+    assert!(md.contains("- fixed (fail → pass): SD-RESP-9\n"), "{md}");
+    assert!(
+        md.contains("- regressed (pass → fail): SD-RESP-4\n"),
+        "{md}"
+    );
+    assert!(md.contains("- newly not exercised: none\n"), "{md}");
+
+    let output = sdconform(&["compare", &rel(&after), &rel(&empty)], dir.path());
+    let md = String::from_utf8_lossy(&output.stdout);
+    assert!(md.contains("- fixed (fail → pass): none\n"), "{md}");
+    let line = md
+        .lines()
+        .find(|l| l.starts_with("- newly not exercised: "))
+        .unwrap_or_default();
+    for clause in ["SD-RESP-2", "SD-RESP-9", "SD-RESP-11"] {
+        assert!(line.contains(clause), "{line}");
+    }
+
+    // Three reports: a matrix, no changes section; HTML to a file.
+    let output = sdconform(
+        &[
+            "compare",
+            &rel(&before),
+            &rel(&after),
+            &rel(&empty),
+            "--format",
+            "html",
+            "--output",
+            "out/matrix.html",
+        ],
+        dir.path(),
+    );
+    assert_eq!(output.status.code(), Some(0));
+    let html = std::fs::read_to_string(dir.path().join("out/matrix.html")).expect("matrix.html");
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert_eq!(html.matches("<th class=\"mono\">").count(), 3, "{html}");
+    assert!(!html.contains("Changes"));
+}
+
+#[test]
+fn compare_rejects_a_file_that_is_not_a_report_naming_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let good = sdconform(&["run", "--report", "json"], dir.path());
+    assert_eq!(good.status.code(), Some(0));
+    let text = std::fs::read_to_string(dir.path().join("reports/report.json")).expect("report");
+    write(
+        dir.path(),
+        "bad.json",
+        &text.replace("\"verdict\": \"conformant\"", "\"verdict\": \"green\""),
+    );
+    let output = sdconform(&["compare", "reports/report.json", "bad.json"], dir.path());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    let line = text
+        .lines()
+        .position(|l| l.contains("\"verdict\""))
+        .map_or(0, |i| i + 1);
+    assert!(
+        stderr.contains(&format!(
+            "failed to read a report: bad.json:{line}:14: /verdict: "
+        )),
+        "{stderr}"
+    );
+    write(dir.path(), "not.json", "{ nope");
+    let output = sdconform(&["compare", "not.json"], dir.path());
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("not.json:1:3: invalid JSON"));
+    let output = sdconform(&["compare", "absent.json"], dir.path());
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("absent.json"));
+    let output = sdconform(&["compare"], dir.path());
+    assert_eq!(output.status.code(), Some(2));
+}

@@ -7,21 +7,36 @@ use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
 use crate::case::load::{Loader, check_suite};
-use crate::cli::{Cli, Command, CompareArgs, RunArgs, ServeArgs};
-use crate::config::{RunConfig, TargetChoice};
+use crate::cli::{Cli, Command, CompareArgs, FuzzArgs, RunArgs, ServeArgs};
+use crate::config::{FuzzConfig, RunConfig, TargetChoice};
 use crate::contract::Contract;
 use crate::error::Error;
 use crate::exit::Exit;
+use crate::fuzz;
 use crate::http::{self, Secret};
-use crate::reference::{self, Fault, ReferenceConfig};
-use crate::report::model::{TargetInfo, Verdict};
+use crate::reference::{self, Fault, ReferenceConfig, RunningReference};
+use crate::report::model::{RunReport, TargetInfo, Verdict};
 use crate::report::{self, build, redact, summary};
 use crate::runner::{self, RunOutcome, Target};
+
+/// What the report says of the target (never the token).
+fn target_info(target: &Target, insecure: bool) -> TargetInfo {
+    TargetInfo {
+        url: target.base.as_str().trim_end_matches('/').to_owned(),
+        project_id: target.project_id.clone(),
+        embedded: target.embedded,
+        insecure,
+    }
+}
+
+/// Printed on stderr whenever `--insecure` is in force.
+const INSECURE_WARNING: &str = "warning: --insecure: TLS certificates are not verified; anyone between here and the target can read the token and forge its answers (marked in report.json)";
 
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> Result<Exit, Error> {
     match cli.command {
         Command::Run(args) => run_suite(&args),
+        Command::Fuzz(args) => fuzz_only(&args),
         Command::Serve(args) => serve(&args),
         Command::Compare(args) => compare(&args),
     }
@@ -49,7 +64,11 @@ fn run_suite(args: &RunArgs) -> Result<Exit, Error> {
     check_suite(&cases, &contract.clause_ids(), &contract.schema_names())?;
     let waivers = match &config.waivers {
         Some(path) => {
-            let case_ids = cases.iter().map(|c| c.id.clone()).collect();
+            let case_ids = cases
+                .iter()
+                .map(|c| c.id.clone())
+                .chain([fuzz::CASE_ID.to_owned()])
+                .collect();
             Some(crate::waiver::load(
                 path,
                 &contract.clause_ids(),
@@ -60,64 +79,48 @@ fn run_suite(args: &RunArgs) -> Result<Exit, Error> {
     };
     let tls = http::tls::Tls::load(&config.tls)?;
     if tls.insecure() && !config.selection.list {
-        eprintln!(
-            "warning: --insecure: TLS certificates are not verified; anyone between here and the target can read the token and forge its answers (marked in report.json)"
-        );
+        eprintln!("{INSECURE_WARNING}");
     }
 
     let runtime = runtime()?;
-    let (target, reference) = match &config.target {
-        TargetChoice::Embedded { project_id, token } => {
-            let running = runtime
-                .block_on(reference::start(
-                    ReferenceConfig {
-                        project_id: project_id.clone(),
-                        token: token.expose().to_owned(),
-                        fault: None,
-                    },
-                    SocketAddr::from(([127, 0, 0, 1], 0)),
-                ))
-                .map_err(Error::Reference)?;
-            let base =
-                reqwest::Url::parse(running.url()).map_err(|e| Error::Usage(e.to_string()))?;
-            let target = Target {
-                base,
-                project_id: project_id.clone(),
-                token: Some(token.clone()),
-                embedded: true,
-            };
-            (target, Some(running))
-        }
-        TargetChoice::Remote {
-            url,
-            project_id,
-            token,
-        } => {
-            if token.is_none() && !config.selection.list {
-                eprintln!(
-                    "warning: no token (--token, SDCONFORM_TOKEN or OS_AUTH_TOKEN): requests are sent without X-Auth-Token"
-                );
-            }
-            let target = Target {
-                base: url.clone(),
-                project_id: project_id.clone(),
-                token: token.clone(),
-                embedded: false,
-            };
-            (target, None)
-        }
-    };
+    let (target, reference) = start_target(&runtime, &config.target, config.selection.list)?;
     let secrets: Vec<String> = target.token.iter().flat_map(Secret::spellings).collect();
-    let target_info = TargetInfo {
-        url: target.base.as_str().trim_end_matches('/').to_owned(),
-        project_id: target.project_id.clone(),
-        embedded: target.embedded,
-        insecure: tls.insecure(),
-    };
+    let target_info = target_info(&target, tls.insecure());
     let client = http::Client::new(config.limits, tls)?;
     let started_at = SystemTime::now();
     let clock = Instant::now();
-    let outcome = runner::run(
+    let fuzz_slot = Arc::new(std::sync::Mutex::new(None));
+    let mut extra = Vec::new();
+    let mut regressions = Vec::new();
+    if config.fuzz.cases > 0 {
+        regressions = fuzz::regression::load(&config.fuzz.regressions)?;
+        let seed = config.fuzz.seed.unwrap_or_else(fuzz::random_seed);
+        let filters = libtest_mimic::Arguments {
+            filter: config.selection.filter.clone(),
+            skip: config.selection.skip.clone(),
+            exact: config.selection.exact,
+            ..libtest_mimic::Arguments::default()
+        };
+        let selected =
+            !filters.is_filtered_out(&libtest_mimic::Trial::test(fuzz::CASE_ID, || Ok(())));
+        if selected && !config.selection.list {
+            println!(
+                "fuzz: seed {seed} (--seed {seed} sends the same inputs again), {} case(s)",
+                config.fuzz.cases
+            );
+        }
+        extra.push(fuzz::trial(
+            Arc::clone(&contract),
+            client.clone(),
+            target.clone(),
+            fuzz_settings(&config.fuzz, seed, config.profile, &regressions),
+            progress_bar(),
+            runtime.handle().clone(),
+            Arc::clone(&fuzz_slot),
+            fuzz::CASE_ID,
+        ));
+    }
+    let outcome = runner::run_with(
         Arc::clone(&contract),
         cases,
         client,
@@ -125,6 +128,7 @@ fn run_suite(args: &RunArgs) -> Result<Exit, Error> {
         config.profile,
         &config.selection,
         runtime.handle(),
+        extra,
     );
     if let Some(running) = reference {
         runtime.block_on(running.shutdown());
@@ -155,14 +159,281 @@ fn run_suite(args: &RunArgs) -> Result<Exit, Error> {
     let report = redact::redact(report, &secret_refs);
     println!();
     println!("{}", summary::render(&report));
+    print_fuzz(&report);
     for path in report::write::write_all(&config.report_dir, &report, &config.formats)? {
         println!("report: {}", path.display());
+    }
+    let fuzzed = fuzz_slot
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .take();
+    if let Some(fuzzed) = fuzzed {
+        save_regressions(
+            &config.fuzz.regressions,
+            regressions,
+            &fuzzed.new_regressions,
+        )?;
     }
     Ok(match report.verdict {
         Verdict::Conformant => Exit::Conformant,
         Verdict::NonConformant => Exit::NonConformant,
         Verdict::Error => Exit::Incomplete,
     })
+}
+
+/// The target a command sends to: the embedded reference (started here, on 127.0.0.1:0) or
+/// the one given; `quiet` leaves out the no-token warning (`--list`).
+fn start_target(
+    runtime: &tokio::runtime::Runtime,
+    choice: &TargetChoice,
+    quiet: bool,
+) -> Result<(Target, Option<RunningReference>), Error> {
+    Ok(match choice {
+        TargetChoice::Embedded { project_id, token } => {
+            let running = runtime
+                .block_on(reference::start(
+                    ReferenceConfig {
+                        project_id: project_id.clone(),
+                        token: token.expose().to_owned(),
+                        fault: None,
+                        fixture_size: None,
+                    },
+                    SocketAddr::from(([127, 0, 0, 1], 0)),
+                ))
+                .map_err(Error::Reference)?;
+            let base =
+                reqwest::Url::parse(running.url()).map_err(|e| Error::Usage(e.to_string()))?;
+            let target = Target {
+                base,
+                project_id: project_id.clone(),
+                token: Some(token.clone()),
+                embedded: true,
+            };
+            (target, Some(running))
+        }
+        TargetChoice::Remote {
+            url,
+            project_id,
+            token,
+        } => {
+            if token.is_none() && !quiet {
+                eprintln!(
+                    "warning: no token (--token, SDCONFORM_TOKEN or OS_AUTH_TOKEN): requests are sent without X-Auth-Token"
+                );
+            }
+            let target = Target {
+                base: url.clone(),
+                project_id: project_id.clone(),
+                token: token.clone(),
+                embedded: false,
+            };
+            (target, None)
+        }
+    })
+}
+
+/// `sdconform fuzz`: the fuzz phase alone, into `report.json`.
+fn fuzz_only(args: &FuzzArgs) -> Result<Exit, Error> {
+    let config = FuzzConfig::from_args(args, args.common.token_with_fallback())?;
+    let contract = Contract::embedded()?;
+    let regressions = fuzz::regression::load(&config.plan.regressions)?;
+    let tls = http::tls::Tls::load(&config.tls)?;
+    if tls.insecure() {
+        eprintln!("{INSECURE_WARNING}");
+    }
+    let runtime = runtime()?;
+    let (target, reference) = start_target(&runtime, &config.target, false)?;
+    let secrets: Vec<String> = target.token.iter().flat_map(Secret::spellings).collect();
+    let target_info = target_info(&target, tls.insecure());
+    let client = http::Client::new(config.limits, tls)?;
+    let seed = config.plan.seed.unwrap_or_else(fuzz::random_seed);
+    println!(
+        "fuzz: seed {seed} (--seed {seed} sends the same inputs again), {} case(s), concurrency {}",
+        config.plan.cases, config.plan.concurrency
+    );
+    let settings = fuzz_settings(&config.plan, seed, config.profile, &regressions);
+    let started_at = SystemTime::now();
+    let clock = Instant::now();
+    let progress = progress_bar();
+    let outcome = runtime.block_on(fuzz::run(
+        &contract,
+        &client,
+        &target,
+        &settings,
+        progress.as_ref(),
+    ));
+    if let Some(running) = reference {
+        runtime.block_on(running.shutdown());
+    }
+    let report = build::build(
+        build::Context {
+            contract: &contract,
+            profile: config.profile,
+            target: target_info,
+            cases_source: "none (sdconform fuzz)".to_owned(),
+            started_at: rfc3339(started_at),
+            finished_at: rfc3339(SystemTime::now()),
+            duration_ms: u64::try_from(clock.elapsed().as_millis()).unwrap_or(u64::MAX),
+            gate: crate::report::model::Gate::default(),
+            waivers: None,
+        },
+        vec![outcome.result],
+    );
+    let secret_refs: Vec<&str> = secrets.iter().map(String::as_str).collect();
+    let report = redact::redact(report, &secret_refs);
+    println!();
+    println!("{}", summary::render(&report));
+    print_fuzz(&report);
+    for path in report::write::write_all(&config.report_dir, &report, &report::write::Format::ALL)?
+    {
+        println!("report: {}", path.display());
+    }
+    save_regressions(
+        &config.plan.regressions,
+        regressions,
+        &outcome.new_regressions,
+    )?;
+    Ok(match report.verdict {
+        Verdict::Conformant => Exit::Conformant,
+        Verdict::NonConformant => Exit::NonConformant,
+        Verdict::Error => Exit::Incomplete,
+    })
+}
+
+fn fuzz_settings(
+    plan: &crate::config::FuzzPlan,
+    seed: u64,
+    profile: crate::contract::Profile,
+    regressions: &[fuzz::Regression],
+) -> fuzz::Settings {
+    fuzz::Settings {
+        concurrency: plan.concurrency,
+        time_limit: plan.time_limit,
+        profile,
+        regressions: regressions.to_vec(),
+        regressions_file: Some(plan.regressions.display().to_string()),
+        ..fuzz::Settings::new(plan.cases, seed)
+    }
+}
+
+/// Adds `new` to the regressions file at `path` (which held `existing`), if it has any entry
+/// the file lacks; prints what it did.
+fn save_regressions(
+    path: &std::path::Path,
+    existing: Vec<fuzz::Regression>,
+    new: &[fuzz::Regression],
+) -> Result<(), Error> {
+    let (all, added) = fuzz::regression::merge(existing, new);
+    if added == 0 {
+        return Ok(());
+    }
+    let text = fuzz::regression::render(all).map_err(report::json::WriteError::Serialize)?;
+    report::write::write_file(path, &text)?;
+    println!(
+        "regressions: {added} new minimal failure(s) added to {} (replayed first by every fuzz run)",
+        path.display()
+    );
+    Ok(())
+}
+
+/// The fuzz phase in a few lines after the summary: the seed, the rate, and for each fuzz
+/// finding its minimal input and the command that reproduces it.
+fn print_fuzz(report: &RunReport) {
+    let Some(case) = report.cases.iter().find(|c| c.id == fuzz::CASE_ID) else {
+        return;
+    };
+    let Some(run) = &case.fuzz else {
+        return;
+    };
+    println!(
+        "fuzz: seed {}, {} case(s), {} request(s) in {:.1} s ({} requests/s){}, {} finding(s)",
+        run.seed,
+        run.cases,
+        run.requests,
+        run.duration_ms as f64 / 1000.0,
+        run.requests_per_second,
+        if run.stopped_by_time_limit {
+            ", stopped by --time-limit"
+        } else {
+            ""
+        },
+        case.findings.len()
+    );
+    if run.regressions.replayed > 0 {
+        println!(
+            "fuzz: {} regression(s) replayed, {} still failing",
+            run.regressions.replayed, run.regressions.still_failing
+        );
+    }
+    for finding in &case.findings {
+        let Some(evidence) = &finding.fuzz else {
+            continue;
+        };
+        println!(
+            "  {} {} {}: server_id={:?} ({} char(s), {}, {} shrink step(s), {})",
+            finding.clause,
+            finding.severity.as_str(),
+            evidence.property,
+            summary::inert(&crate::check::truncate(&evidence.minimal_input, 60)),
+            evidence.minimal_input.chars().count(),
+            evidence.strategy,
+            evidence.shrink_steps,
+            evidence.origin
+        );
+        println!("    repro: {}", summary::inert(&evidence.repro));
+    }
+}
+
+/// A progress bar on stderr when it is a terminal and not CI; colourless under `NO_COLOR`.
+fn progress_bar() -> Arc<dyn fuzz::Progress> {
+    use std::io::IsTerminal;
+    let interactive = std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
+    if !interactive {
+        return Arc::new(fuzz::Silent);
+    }
+    let colour = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let template = if colour {
+        "fuzz {bar:30.cyan/blue} {pos}/{len} cases  {msg}  {elapsed}"
+    } else {
+        "fuzz {bar:30} {pos}/{len} cases  {msg}  {elapsed}"
+    };
+    let style = indicatif::ProgressStyle::with_template(template)
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+        .progress_chars("=> ");
+    let bar =
+        indicatif::ProgressBar::with_draw_target(Some(0), indicatif::ProgressDrawTarget::stderr())
+            .with_style(style);
+    Arc::new(Bar(bar))
+}
+
+/// [`fuzz::Progress`] as an indicatif bar.
+struct Bar(indicatif::ProgressBar);
+
+impl fuzz::Progress for Bar {
+    fn start(&self, cases: u64) {
+        self.0.set_length(cases);
+        self.0.reset_elapsed();
+    }
+
+    fn advance(&self, done: u64, failing: u64) {
+        self.0.set_position(done);
+        let seconds = self.0.elapsed().as_secs_f64().max(0.001);
+        self.0.set_message(format!(
+            "{:.0} cases/s  {failing} failing",
+            done as f64 / seconds
+        ));
+    }
+
+    fn shrinking(&self, failures: usize) {
+        if failures > 0 {
+            self.0
+                .set_message(format!("shrinking {failures} failure(s)"));
+        }
+    }
+
+    fn finish(&self) {
+        self.0.finish_and_clear();
+    }
 }
 
 fn compare(args: &CompareArgs) -> Result<Exit, Error> {
@@ -225,6 +496,7 @@ fn serve(args: &ServeArgs) -> Result<Exit, Error> {
             .clone()
             .unwrap_or_else(|| reference::DEFAULT_TOKEN.to_owned()),
         fault,
+        fixture_size: args.fixture_size.and_then(|n| usize::try_from(n).ok()),
     };
     let token = Secret::new(config.token.clone());
     let project_id = config.project_id.clone();

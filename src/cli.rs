@@ -3,6 +3,7 @@
 //!
 //! ```text
 //! sdconform run [--target URL --project-id ID] [--token T] [--profile documented] [FILTER]
+//! sdconform fuzz [--target URL --project-id ID] [--cases 2000] [--seed S] [--time-limit SECS]
 //! sdconform serve [--port 8004] [--fault NAME]
 //! ```
 
@@ -24,22 +25,20 @@ pub struct Cli {
 
 /// Subcommands.
 #[derive(Debug, Subcommand)]
-#[expect(
-    clippy::large_enum_variant,
-    reason = "parsed once per process; boxing would only add noise"
-)]
 pub enum Command {
     /// Run the conformance suite (against the embedded reference target when no --target is given).
     Run(RunArgs),
+    /// Fuzz the server_id parameter: generated inputs, checked against the contract, failures shrunk.
+    Fuzz(FuzzArgs),
     /// Serve the embedded reference target (optionally with a fault) until interrupted.
     Serve(ServeArgs),
     /// Compare report.json files: a clause × run matrix, and what changed between two runs of one target.
     Compare(CompareArgs),
 }
 
-/// `sdconform run`.
+/// What `run` and `fuzz` are pointed at, and where they write: the options they share.
 #[derive(Debug, Args)]
-pub struct RunArgs {
+pub struct TargetArgs {
     /// Base URL of the implementation under test, e.g. https://heat.example.com:8004 (default: the embedded reference target).
     #[arg(long, value_name = "URL")]
     pub target: Option<String>,
@@ -57,15 +56,75 @@ pub struct RunArgs {
     /// How to read the contract's ambiguities.
     #[arg(long, value_enum, default_value_t = Profile::Documented)]
     pub profile: Profile,
+    /// Where report.json is written.
+    #[arg(long, value_name = "DIR", default_value = "reports")]
+    pub report_dir: PathBuf,
+    /// Deadline for one request, body included, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 30.0)]
+    pub timeout: f64,
+    /// Deadline to connect, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 10.0)]
+    pub connect_timeout: f64,
+    /// Largest response body read, in bytes after decompression; a larger 200 body is an SD-RESP-1 finding, any other a harness error.
+    #[arg(long, value_name = "BYTES", default_value_t = 16 * 1024 * 1024)]
+    pub max_body_bytes: usize,
+    /// PEM file of CA certificates to trust in addition to the system's roots.
+    #[arg(long, value_name = "FILE")]
+    pub cacert: Option<PathBuf>,
+    /// Accept any TLS certificate (marked in the summary and report.json; for tests only).
+    #[arg(long)]
+    pub insecure: bool,
+    /// PEM file of a client certificate for mutual TLS (with --client-key).
+    #[arg(long, value_name = "FILE", requires = "client_key")]
+    pub client_cert: Option<PathBuf>,
+    /// PEM file of the client certificate's private key (with --client-cert).
+    #[arg(long, value_name = "FILE", requires = "client_cert")]
+    pub client_key: Option<PathBuf>,
+}
+
+/// The fuzzing options `run` and `fuzz` share.
+#[derive(Debug, Args)]
+pub struct FuzzSeedArgs {
+    /// Seed of the fuzz inputs (default: a random one, printed and reported); the same seed against a target that behaves the same sends the same requests.
+    #[arg(long, value_name = "SEED")]
+    pub seed: Option<u64>,
+    /// File of shrunk fuzz failures: replayed first by every fuzz run, new failures added.
+    #[arg(long, value_name = "FILE", default_value = crate::fuzz::regression::DEFAULT_FILE)]
+    pub regressions: PathBuf,
+}
+
+/// `sdconform fuzz`.
+#[derive(Debug, Args)]
+pub struct FuzzArgs {
+    /// The target and the report directory.
+    #[command(flatten)]
+    pub common: TargetArgs,
+    /// Fuzz cases to generate (each is sent twice).
+    #[arg(long, value_name = "N", default_value_t = crate::fuzz::DEFAULT_CASES)]
+    pub cases: u64,
+    /// Requests in flight at once.
+    #[arg(long, value_name = "C", default_value_t = crate::fuzz::DEFAULT_CONCURRENCY)]
+    pub concurrency: usize,
+    /// Stop generating after this many seconds (shrinking what failed still happens).
+    #[arg(long, value_name = "SECS")]
+    pub time_limit: Option<f64>,
+    /// Seed and regressions file.
+    #[command(flatten)]
+    pub seed: FuzzSeedArgs,
+}
+
+/// `sdconform run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The target and the report directory.
+    #[command(flatten)]
+    pub common: TargetArgs,
     /// Directory of case files replacing the shipped cases.
     #[arg(long, value_name = "DIR")]
     pub cases: Option<PathBuf>,
     /// Directory of schemas replacing the shipped schemas.
     #[arg(long, value_name = "DIR")]
     pub schemas: Option<PathBuf>,
-    /// Where report.json is written.
-    #[arg(long, value_name = "DIR", default_value = "reports")]
-    pub report_dir: PathBuf,
     /// Report formats written to --report-dir, comma-separated: json, junit, md, html (report.json is always written).
     #[arg(
         long,
@@ -84,30 +143,9 @@ pub struct RunArgs {
     /// Lowest severity whose findings fail the run.
     #[arg(long, value_enum, value_name = "SEVERITY", default_value_t = crate::report::model::FailOn::Must)]
     pub fail_on: crate::report::model::FailOn,
-    /// Deadline for one request, body included, in seconds.
-    #[arg(long, value_name = "SECS", default_value_t = 30.0)]
-    pub timeout: f64,
-    /// Deadline to connect, in seconds.
-    #[arg(long, value_name = "SECS", default_value_t = 10.0)]
-    pub connect_timeout: f64,
-    /// Largest response body read, in bytes after decompression; a larger 200 body is an SD-RESP-1 finding, any other a harness error.
-    #[arg(long, value_name = "BYTES", default_value_t = 16 * 1024 * 1024)]
-    pub max_body_bytes: usize,
     /// Deadline for the whole run, in seconds; cases unfinished by then end as errors (exit 3).
     #[arg(long, value_name = "SECS", default_value_t = 300.0)]
     pub run_timeout: f64,
-    /// PEM file of CA certificates to trust in addition to the system's roots.
-    #[arg(long, value_name = "FILE")]
-    pub cacert: Option<PathBuf>,
-    /// Accept any TLS certificate (marked in the summary and report.json; for tests only).
-    #[arg(long)]
-    pub insecure: bool,
-    /// PEM file of a client certificate for mutual TLS (with --client-key).
-    #[arg(long, value_name = "FILE", requires = "client_key")]
-    pub client_cert: Option<PathBuf>,
-    /// PEM file of the client certificate's private key (with --client-cert).
-    #[arg(long, value_name = "FILE", requires = "client_cert")]
-    pub client_key: Option<PathBuf>,
     /// List the cases instead of running them.
     #[arg(long)]
     pub list: bool,
@@ -120,6 +158,12 @@ pub struct RunArgs {
     /// Cases run at once (default: the number of CPUs).
     #[arg(long, value_name = "N")]
     pub test_threads: Option<usize>,
+    /// Fuzz cases of the fuzz-server-id trial (0 turns it off).
+    #[arg(long, value_name = "N", default_value_t = crate::fuzz::DEFAULT_RUN_CASES)]
+    pub fuzz_cases: u64,
+    /// Seed and regressions file of the fuzz phase.
+    #[command(flatten)]
+    pub fuzz: FuzzSeedArgs,
     /// Run only cases whose id contains this.
     #[arg(value_name = "FILTER")]
     pub filter: Option<String>,
@@ -157,17 +201,27 @@ pub struct ServeArgs {
     /// Break one contract clause on purpose (see --list-faults).
     #[arg(long, value_name = "NAME")]
     pub fault: Option<String>,
+    /// Serve N generated deployments (valid, varied, deterministic) instead of the fixture of 10.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(0..=1_000_000))]
+    pub fixture_size: Option<u64>,
     /// List the faults and the clause each breaks, then exit.
     #[arg(long)]
     pub list_faults: bool,
 }
 
-impl RunArgs {
+impl TargetArgs {
     /// The token: --token, else SDCONFORM_TOKEN (clap), else OS_AUTH_TOKEN.
     pub fn token_with_fallback(&self) -> Option<String> {
         self.token
             .clone()
             .or_else(|| std::env::var("OS_AUTH_TOKEN").ok())
             .filter(|t| !t.is_empty())
+    }
+}
+
+impl RunArgs {
+    /// The token: --token, else SDCONFORM_TOKEN (clap), else OS_AUTH_TOKEN.
+    pub fn token_with_fallback(&self) -> Option<String> {
+        self.common.token_with_fallback()
     }
 }

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::cli::RunArgs;
+use crate::cli::{FuzzArgs, RunArgs, TargetArgs};
 use crate::contract::Profile;
 use crate::error::Error;
 use crate::http::tls::TlsOptions;
@@ -56,85 +56,27 @@ pub struct RunConfig {
     pub waivers: Option<PathBuf>,
     /// `--fail-on` and `--strict-waivers`.
     pub gate: crate::report::model::Gate,
+    /// The fuzz phase (`--fuzz-cases`, `--seed`, `--regressions`).
+    pub fuzz: FuzzPlan,
 }
 
 impl RunConfig {
     /// Validates `args`; `token` is the resolved token (flag or environment).
     pub fn from_args(args: &RunArgs, token: Option<String>) -> Result<RunConfig, Error> {
         let usage = |m: String| Error::Usage(m);
-        let seconds = |name: &str, value: f64| -> Result<Duration, Error> {
-            if value.is_finite() && value > 0.0 && value <= 86_400.0 {
-                Ok(Duration::from_secs_f64(value))
-            } else {
-                Err(usage(format!(
-                    "{name} must be a number of seconds in (0, 86400], not {value}"
-                )))
-            }
-        };
-        let limits = Limits {
-            connect_timeout: seconds("--connect-timeout", args.connect_timeout)?,
-            timeout: seconds("--timeout", args.timeout)?,
-            run_timeout: seconds("--run-timeout", args.run_timeout)?,
-            max_body_bytes: if args.max_body_bytes == 0 {
-                return Err(usage("--max-body-bytes must be at least 1".to_owned()));
-            } else {
-                args.max_body_bytes
-            },
-        };
+        let limits = limits(&args.common, seconds("--run-timeout", args.run_timeout)?)?;
         if args.test_threads == Some(0) {
             return Err(usage("--test-threads must be at least 1".to_owned()));
         }
-        let project_id = match &args.project_id {
-            Some(p) if p.trim().is_empty() => {
-                return Err(usage("--project-id must not be empty".to_owned()));
-            }
-            other => other.clone(),
-        };
-        let target = match &args.target {
-            None => TargetChoice::Embedded {
-                project_id: project_id
-                    .unwrap_or_else(|| crate::reference::DEFAULT_PROJECT_ID.to_owned()),
-                token: Secret::new(
-                    token.unwrap_or_else(|| crate::reference::DEFAULT_TOKEN.to_owned()),
-                ),
-            },
-            Some(raw) => {
-                let url = reqwest::Url::parse(raw)
-                    .map_err(|e| usage(format!("--target {raw:?} is not a URL: {e}")))?;
-                if !matches!(url.scheme(), "http" | "https") {
-                    return Err(usage(format!(
-                        "--target must be an http or https URL, not {:?}",
-                        url.scheme()
-                    )));
-                }
-                if url.query().is_some() || url.fragment().is_some() {
-                    return Err(usage(
-                        "--target must be a base URL without query or fragment".to_owned(),
-                    ));
-                }
-                let Some(project_id) = project_id else {
-                    return Err(usage("--target needs --project-id".to_owned()));
-                };
-                TargetChoice::Remote {
-                    url,
-                    project_id,
-                    token: token.map(Secret::new),
-                }
-            }
-        };
+        let target = target_choice(&args.common, token)?;
         Ok(RunConfig {
             target,
-            profile: args.profile,
+            profile: args.common.profile,
             cases_dir: args.cases.clone(),
             schemas_dir: args.schemas.clone(),
-            report_dir: args.report_dir.clone(),
+            report_dir: args.common.report_dir.clone(),
             limits,
-            tls: TlsOptions {
-                cacert: args.cacert.clone(),
-                client_cert: args.client_cert.clone(),
-                client_key: args.client_key.clone(),
-                insecure: args.insecure,
-            },
+            tls: tls_options(&args.common),
             selection: Selection {
                 filter: args.filter.clone(),
                 skip: args.skip.clone(),
@@ -148,8 +90,161 @@ impl RunConfig {
                 fail_on: args.fail_on,
                 strict_waivers: args.strict_waivers,
             },
+            fuzz: FuzzPlan {
+                cases: args.fuzz_cases,
+                seed: args.fuzz.seed,
+                concurrency: crate::fuzz::DEFAULT_CONCURRENCY,
+                time_limit: None,
+                regressions: args.fuzz.regressions.clone(),
+            },
         })
     }
+}
+
+/// How much fuzzing a command does, and with what.
+#[derive(Debug, Clone)]
+pub struct FuzzPlan {
+    /// Cases to generate (0: no fuzz phase in `run`; only the regressions in `fuzz`).
+    pub cases: u64,
+    /// `--seed`; a random seed when absent.
+    pub seed: Option<u64>,
+    /// Requests in flight at once.
+    pub concurrency: usize,
+    /// `--time-limit`.
+    pub time_limit: Option<Duration>,
+    /// The regressions file.
+    pub regressions: PathBuf,
+}
+
+/// A validated `fuzz`.
+#[derive(Debug, Clone)]
+pub struct FuzzConfig {
+    /// The target.
+    pub target: TargetChoice,
+    /// The profile 200 bodies are validated under.
+    pub profile: Profile,
+    /// Report directory.
+    pub report_dir: PathBuf,
+    /// Client limits.
+    pub limits: Limits,
+    /// TLS files and `--insecure`.
+    pub tls: TlsOptions,
+    /// What to fuzz with.
+    pub plan: FuzzPlan,
+}
+
+/// Most requests in flight that `--concurrency` allows.
+pub const MAX_CONCURRENCY: usize = 256;
+
+impl FuzzConfig {
+    /// Validates `args`; `token` is the resolved token (flag or environment).
+    pub fn from_args(args: &FuzzArgs, token: Option<String>) -> Result<FuzzConfig, Error> {
+        if !(1..=MAX_CONCURRENCY).contains(&args.concurrency) {
+            return Err(Error::Usage(format!(
+                "--concurrency must be between 1 and {MAX_CONCURRENCY}, not {}",
+                args.concurrency
+            )));
+        }
+        let time_limit = args
+            .time_limit
+            .map(|secs| seconds("--time-limit", secs))
+            .transpose()?;
+        // The run's deadline leaves room for shrinking after the time limit.
+        let run_timeout = time_limit.map_or(Duration::from_secs(86_400), |limit| {
+            limit + Duration::from_secs(600)
+        });
+        Ok(FuzzConfig {
+            target: target_choice(&args.common, token)?,
+            profile: args.common.profile,
+            report_dir: args.common.report_dir.clone(),
+            limits: limits(&args.common, run_timeout)?,
+            tls: tls_options(&args.common),
+            plan: FuzzPlan {
+                cases: args.cases,
+                seed: args.seed.seed,
+                concurrency: args.concurrency,
+                time_limit,
+                regressions: args.seed.regressions.clone(),
+            },
+        })
+    }
+}
+
+/// The TLS options of `run` and `fuzz`.
+fn tls_options(common: &TargetArgs) -> TlsOptions {
+    TlsOptions {
+        cacert: common.cacert.clone(),
+        client_cert: common.client_cert.clone(),
+        client_key: common.client_key.clone(),
+        insecure: common.insecure,
+    }
+}
+
+/// `value` seconds, if in (0, 86400].
+fn seconds(name: &str, value: f64) -> Result<Duration, Error> {
+    if value.is_finite() && value > 0.0 && value <= 86_400.0 {
+        Ok(Duration::from_secs_f64(value))
+    } else {
+        Err(Error::Usage(format!(
+            "{name} must be a number of seconds in (0, 86400], not {value}"
+        )))
+    }
+}
+
+/// The client's limits from the shared options and the run's deadline.
+fn limits(common: &TargetArgs, run_timeout: Duration) -> Result<Limits, Error> {
+    if common.max_body_bytes == 0 {
+        return Err(Error::Usage(
+            "--max-body-bytes must be at least 1".to_owned(),
+        ));
+    }
+    Ok(Limits {
+        connect_timeout: seconds("--connect-timeout", common.connect_timeout)?,
+        timeout: seconds("--timeout", common.timeout)?,
+        run_timeout,
+        max_body_bytes: common.max_body_bytes,
+    })
+}
+
+/// The target from the shared options; `token` is the resolved token.
+fn target_choice(common: &TargetArgs, token: Option<String>) -> Result<TargetChoice, Error> {
+    let usage = |m: String| Error::Usage(m);
+    let project_id = match &common.project_id {
+        Some(p) if p.trim().is_empty() => {
+            return Err(usage("--project-id must not be empty".to_owned()));
+        }
+        other => other.clone(),
+    };
+    Ok(match &common.target {
+        None => TargetChoice::Embedded {
+            project_id: project_id
+                .unwrap_or_else(|| crate::reference::DEFAULT_PROJECT_ID.to_owned()),
+            token: Secret::new(token.unwrap_or_else(|| crate::reference::DEFAULT_TOKEN.to_owned())),
+        },
+        Some(raw) => {
+            let url = reqwest::Url::parse(raw)
+                .map_err(|e| usage(format!("--target {raw:?} is not a URL: {e}")))?;
+            if !matches!(url.scheme(), "http" | "https") {
+                return Err(usage(format!(
+                    "--target must be an http or https URL, not {:?}",
+                    url.scheme()
+                )));
+            }
+            if url.query().is_some() || url.fragment().is_some() {
+                return Err(usage(
+                    "--target must be a base URL without query or fragment".to_owned(),
+                ));
+            }
+            let Some(project_id) = project_id else {
+                return Err(usage("--target needs --project-id".to_owned()));
+            };
+            TargetChoice::Remote {
+                url,
+                project_id,
+                token: token.map(Secret::new),
+            }
+        }
+    })
 }
 
 #[cfg(test)]
@@ -161,12 +256,80 @@ mod tests {
         let cli = crate::cli::Cli::try_parse_from(argv).map_err(|e| e.to_string())?;
         match cli.command {
             crate::cli::Command::Run(args) => {
-                RunConfig::from_args(&args, args.token.clone()).map_err(|e| e.to_string())
+                RunConfig::from_args(&args, args.common.token.clone()).map_err(|e| e.to_string())
             }
-            crate::cli::Command::Serve(_) | crate::cli::Command::Compare(_) => {
-                Err("not run".to_owned())
+            crate::cli::Command::Serve(_)
+            | crate::cli::Command::Compare(_)
+            | crate::cli::Command::Fuzz(_) => Err("not run".to_owned()),
+        }
+    }
+
+    fn parse_fuzz(argv: &[&str]) -> Result<FuzzConfig, String> {
+        let cli = crate::cli::Cli::try_parse_from(argv).map_err(|e| e.to_string())?;
+        match cli.command {
+            crate::cli::Command::Fuzz(args) => {
+                FuzzConfig::from_args(&args, args.common.token.clone()).map_err(|e| e.to_string())
+            }
+            _ => Err("not fuzz".to_owned()),
+        }
+    }
+
+    #[test]
+    fn fuzz_validation_table() {
+        let config = parse_fuzz(&["sdconform", "fuzz"]).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(config.plan.cases, crate::fuzz::DEFAULT_CASES);
+        assert_eq!(config.plan.concurrency, crate::fuzz::DEFAULT_CONCURRENCY);
+        assert_eq!(config.plan.seed, None);
+        assert_eq!(
+            config.plan.regressions,
+            PathBuf::from(crate::fuzz::regression::DEFAULT_FILE)
+        );
+        let config = parse_fuzz(&[
+            "sdconform",
+            "fuzz",
+            "--seed",
+            "42",
+            "--cases",
+            "10",
+            "--time-limit",
+            "1.5",
+            "--regressions",
+            "r.json",
+            "--profile",
+            "strict",
+        ])
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            (config.plan.seed, config.plan.cases, config.profile),
+            (Some(42), 10, Profile::Strict)
+        );
+        assert_eq!(config.plan.time_limit, Some(Duration::from_millis(1_500)));
+        for (argv, fragment) in [
+            (
+                vec!["sdconform", "fuzz", "--concurrency", "0"],
+                "--concurrency",
+            ),
+            (
+                vec!["sdconform", "fuzz", "--time-limit", "0"],
+                "--time-limit",
+            ),
+            (vec!["sdconform", "fuzz", "--seed", "x"], "--seed"),
+            (
+                vec!["sdconform", "fuzz", "--target", "http://x"],
+                "--project-id",
+            ),
+            (vec!["sdconform", "fuzz", "--timeout", "NaN"], "--timeout"),
+        ] {
+            match parse_fuzz(&argv) {
+                Ok(_) => panic!("{argv:?} accepted"),
+                Err(e) => assert!(e.contains(fragment), "{argv:?}: {e}"),
             }
         }
+        let run = parse(&["sdconform", "run", "--fuzz-cases", "0", "--seed", "7"])
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((run.fuzz.cases, run.fuzz.seed), (0, Some(7)));
+        let run = parse(&["sdconform", "run"]).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(run.fuzz.cases, crate::fuzz::DEFAULT_RUN_CASES);
     }
 
     #[test]

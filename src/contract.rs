@@ -149,7 +149,7 @@ pub struct Contract {
     clauses: Vec<Clause>,
     profiles: BTreeMap<Profile, String>,
     /// schema name → profile → compiled validator.
-    validators: BTreeMap<String, BTreeMap<Profile, jsonschema::Validator>>,
+    validators: BTreeMap<String, BTreeMap<Profile, Compiled>>,
     /// deployment field → clause, from the base schema's `x-clause` annotations.
     field_clauses: BTreeMap<String, String>,
     case_schema: Value,
@@ -163,6 +163,15 @@ impl fmt::Debug for Contract {
             .field("schemas", &self.validators.keys().collect::<Vec<_>>())
             .finish_non_exhaustive()
     }
+}
+
+/// One response schema under one profile, compiled.
+struct Compiled {
+    /// The whole body.
+    whole: jsonschema::Validator,
+    /// One item of the list (`$defs/deployment`), when the schema defines it:
+    /// lets a long list be validated one item at a time.
+    item: Option<jsonschema::Validator>,
 }
 
 /// The shipped schema files, compiled into the binary.
@@ -296,7 +305,19 @@ impl Contract {
                     json_patch::merge(&mut schema, patch);
                 }
                 let file = format!("{} + profiles/{profile}.json", display_name(&origin, name));
-                per_profile.insert(profile, compile_located(&file, text_of(name), &schema)?);
+                let whole = compile_located(&file, text_of(name), &schema)?;
+                let item = match schema.pointer("/$defs/deployment") {
+                    Some(_) => {
+                        let item_schema = serde_json::json!({
+                            "$schema": schema.get("$schema").cloned().unwrap_or(Value::Null),
+                            "$defs": schema.get("$defs").cloned().unwrap_or(Value::Null),
+                            "$ref": "#/$defs/deployment",
+                        });
+                        Some(compile_located(&file, text_of(name), &item_schema)?)
+                    }
+                    None => None,
+                };
+                per_profile.insert(profile, Compiled { whole, item });
             }
             let schema_name = name.trim_end_matches(".schema.json").to_owned();
             validators.insert(schema_name, per_profile);
@@ -366,13 +387,48 @@ impl Contract {
                 "the case names a schema that is not loaded",
             )];
         };
-        let Some(validator) = per_profile.get(&profile) else {
+        self.findings(per_profile, profile, body, &[], |c| Some(&c.whole))
+    }
+
+    /// Whether `schema` can validate a list one item at a time ([`Contract::validate_item`]).
+    pub fn validates_items(&self, schema: &str) -> bool {
+        self.validators
+            .get(schema)
+            .is_some_and(|per_profile| per_profile.values().all(|c| c.item.is_some()))
+    }
+
+    /// Validates the item at `index` of the list, as [`Contract::validate`]
+    /// would within the whole body (same pointers, clauses and profiles).
+    /// Empty when the schema has no item definition (see [`Contract::validates_items`]).
+    pub fn validate_item(
+        &self,
+        schema: &str,
+        profile: Profile,
+        index: usize,
+        item: &Value,
+    ) -> Vec<Finding> {
+        let Some(per_profile) = self.validators.get(schema) else {
+            return Vec::new();
+        };
+        let prefix = [crate::check::list::LIST_KEY.to_owned(), index.to_string()];
+        self.findings(per_profile, profile, item, &prefix, |c| c.item.as_ref())
+    }
+
+    fn findings(
+        &self,
+        per_profile: &BTreeMap<Profile, Compiled>,
+        profile: Profile,
+        instance: &Value,
+        prefix: &[String],
+        pick: impl Fn(&Compiled) -> Option<&jsonschema::Validator>,
+    ) -> Vec<Finding> {
+        let Some(validator) = per_profile.get(&profile).and_then(&pick) else {
             return Vec::new();
         };
         let mut findings: Vec<Finding> = Vec::new();
         let mut seen = BTreeSet::new();
-        for error in validator.iter_errors(body) {
-            let finding = self.finding_from(&error);
+        for error in validator.iter_errors(instance) {
+            let finding = self.finding_from(&error, prefix);
             if seen.insert((finding.pointer.clone(), finding.clause.clone())) {
                 findings.push(finding);
             }
@@ -382,13 +438,13 @@ impl Contract {
         }
         // Which other profiles would accept each finding?
         for other in Profile::ALL.into_iter().filter(|p| *p != profile) {
-            let Some(other_validator) = per_profile.get(&other) else {
+            let Some(other_validator) = per_profile.get(&other).and_then(&pick) else {
                 continue;
             };
             let rejected: BTreeSet<(String, String)> = other_validator
-                .iter_errors(body)
+                .iter_errors(instance)
                 .map(|e| {
-                    let f = self.finding_from(&e);
+                    let f = self.finding_from(&e, prefix);
                     (f.pointer, f.clause)
                 })
                 .collect();
@@ -413,16 +469,13 @@ impl Contract {
         }
     }
 
-    fn finding_from(&self, error: &jsonschema::ValidationError<'_>) -> Finding {
+    fn finding_from(&self, error: &jsonschema::ValidationError<'_>, prefix: &[String]) -> Finding {
         use jsonschema::error::ValidationErrorKind as Kind;
-        let mut segments: Vec<String> = error
-            .instance_path()
-            .iter()
-            .map(|segment| match segment {
-                jsonschema::paths::LocationSegment::Property(p) => p.into_owned(),
-                jsonschema::paths::LocationSegment::Index(i) => i.to_string(),
-            })
-            .collect();
+        let mut segments: Vec<String> = prefix.to_vec();
+        segments.extend(error.instance_path().iter().map(|segment| match segment {
+            jsonschema::paths::LocationSegment::Property(p) => p.into_owned(),
+            jsonschema::paths::LocationSegment::Index(i) => i.to_string(),
+        }));
         let instance = error.instance();
         let actual = compact(instance);
         let (check, expected, actual) = match error.kind() {

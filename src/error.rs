@@ -19,6 +19,9 @@ pub enum Error {
     /// The cases could not be loaded.
     #[error("load the cases")]
     Cases(#[from] LoadError),
+    /// The fuzz regressions file could not be read.
+    #[error("load the fuzz regressions file")]
+    Regressions(#[from] crate::fuzz::RegressionError),
     /// The async runtime could not start.
     #[error("start the async runtime")]
     Runtime(#[source] std::io::Error),
@@ -49,6 +52,7 @@ impl Error {
             Error::Usage(_)
             | Error::Contract(_)
             | Error::Cases(_)
+            | Error::Regressions(_)
             | Error::Tls(_)
             | Error::Waivers(_)
             | Error::ReadReport(_) => Exit::Usage,

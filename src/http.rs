@@ -406,12 +406,31 @@ pub fn build_url(
 
 /// Percent-encodes one path segment or query component.
 pub fn encode(text: &str) -> String {
+    encode_bytes(text.as_bytes())
+}
+
+/// Percent-encodes raw bytes (which need not be UTF-8) as one query component:
+/// every byte outside RFC 3986's unreserved set becomes `%XX`.
+pub fn encode_bytes(bytes: &[u8]) -> String {
     const KEEP: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
         .remove(b'-')
         .remove(b'.')
         .remove(b'_')
         .remove(b'~');
-    percent_encoding::utf8_percent_encode(text, KEEP).to_string()
+    percent_encoding::percent_encode(bytes, KEEP).to_string()
+}
+
+/// Joins `base` and a rendered path like [`build_url`], with a query the caller
+/// has already encoded (e.g. from [`encode_bytes`]); it goes on the wire as given,
+/// so percent escapes of bytes that are not UTF-8 and a `name` without `=` survive.
+pub fn build_url_raw(
+    base: &reqwest::Url,
+    path: &str,
+    encoded_query: &str,
+) -> Result<reqwest::Url, HttpError> {
+    let mut url = build_url(base, path, &[])?;
+    url.set_query(Some(encoded_query));
+    Ok(url)
 }
 
 /// `message` with what to do about it, for the failures a user can act on.
@@ -591,6 +610,26 @@ mod tests {
             );
             let _ = tokio::time::timeout(Duration::from_secs(5), server).await;
         });
+    }
+
+    #[test]
+    fn raw_queries_go_on_the_wire_as_given() {
+        let base = reqwest::Url::parse("http://127.0.0.1:8004").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(encode_bytes(&[0xFF, b'a', b' ', 0xC3]), "%FFa%20%C3");
+        assert_eq!(encode_bytes("é'".as_bytes()), encode("é'"));
+        for query in [
+            "server_id=%FF%FE",
+            "server_id",
+            "server_id=a&server_id=b",
+            "server_id=%2541",
+        ] {
+            let url = build_url_raw(&base, "/v1/p/software_deployments", query);
+            assert_eq!(
+                url.ok().as_ref().and_then(|u| u.query()),
+                Some(query),
+                "{query}"
+            );
+        }
     }
 
     #[test]

@@ -20,6 +20,7 @@ pub mod config;
 pub mod contract;
 pub mod error;
 pub mod exit;
+pub mod fuzz;
 pub mod http;
 pub mod reference;
 pub mod report;

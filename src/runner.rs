@@ -21,7 +21,8 @@ use serde_json::Value;
 use tokio::sync::OnceCell;
 
 use crate::case::{AuthMode, Case, CheckName, Transform};
-use crate::check::{self, CheckOutcome, CheckRecord, Severity};
+use crate::check::filter::ListIndex;
+use crate::check::{self, CheckOutcome, CheckRecord, Severity, list};
 use crate::contract::{Contract, Profile};
 use crate::http::{self, Auth, Exchange, Secret};
 use crate::report::model::{CaseResult, Outcome, ResponseRecord};
@@ -87,8 +88,8 @@ enum Attempt {
     Sent {
         exchange: Exchange,
         vars: BTreeMap<String, String>,
-        /// The parsed body of a 200 JSON response.
-        parsed: Option<Value>,
+        /// The list of a 200 JSON list body, indexed on first use (by `filter_subset`).
+        index: std::sync::OnceLock<Option<Arc<ListIndex>>>,
     },
     /// Not sent: the data it needed was not there.
     NotExercised(String),
@@ -96,8 +97,21 @@ enum Attempt {
     Error(String),
 }
 
-/// Runs `cases` as trials against `target`.
-pub fn run(
+/// A trial that is not a case file's case (the fuzz phase): selected, listed and reported
+/// like one, its result sorted in among the cases' by id.
+pub struct ExtraTrial {
+    /// The trial's name and the result's id, e.g. `fuzz-server-id`.
+    pub id: String,
+    /// Does the work; called at most once, on a libtest-mimic thread.
+    pub run: Box<dyn FnOnce() -> CaseResult + Send>,
+}
+
+/// Runs `cases` as trials against `target`, then the `extra` trials (the fuzz phase).
+#[expect(
+    clippy::too_many_arguments,
+    reason = "each is one independent input of the run; a struct would only rename them"
+)]
+pub fn run_with(
     contract: Arc<Contract>,
     cases: Vec<Case>,
     client: http::Client,
@@ -105,6 +119,7 @@ pub fn run(
     profile: Profile,
     selection: &Selection,
     handle: &tokio::runtime::Handle,
+    extra: Vec<ExtraTrial>,
 ) -> RunOutcome {
     let args = Arguments {
         filter: selection.filter.clone(),
@@ -126,7 +141,7 @@ pub fn run(
         profile,
         results: Mutex::new(Vec::new()),
     });
-    let trials: Vec<Trial> = ids
+    let mut trials: Vec<Trial> = ids
         .iter()
         .map(|id| {
             let shared = Arc::clone(&shared);
@@ -145,6 +160,20 @@ pub fn run(
             })
         })
         .collect();
+    for ExtraTrial { id, run } in extra {
+        let shared = Arc::clone(&shared);
+        let secrets = Arc::clone(&secrets);
+        trials.push(Trial::ignorable_test(id, move || {
+            let result = run();
+            let verdict = trial_verdict(&result, &secrets);
+            shared
+                .results
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(result);
+            verdict
+        }));
+    }
     if selection.list {
         let _ = libtest_mimic::run(&args, trials);
         return RunOutcome::Listed;
@@ -236,11 +265,12 @@ impl Shared {
         let mut vars = BTreeMap::from([("project_id".to_owned(), self.target.project_id.clone())]);
         for capture in &case.captures {
             let source = self.attempt(&capture.from).await;
-            let parsed = match source.as_ref() {
-                Attempt::Sent {
-                    parsed: Some(parsed),
-                    ..
-                } => parsed,
+            let captured = match source.as_ref() {
+                Attempt::Sent { exchange, .. }
+                    if exchange.status == 200 && exchange.body_cut.is_none() =>
+                {
+                    list::pointer(&exchange.body, &capture.pointer)
+                }
                 Attempt::Sent { exchange, .. } => {
                     return Attempt::NotExercised(format!(
                         "capture {}: case {} answered {} without a JSON body",
@@ -260,7 +290,7 @@ impl Shared {
                     ));
                 }
             };
-            let Some(value) = parsed.pointer(&capture.pointer).and_then(Value::as_str) else {
+            let Some(value) = captured.as_ref().and_then(Value::as_str) else {
                 return Attempt::NotExercised(format!(
                     "capture {}: case {} has no string at {} (an empty list?)",
                     capture.name, capture.from, capture.pointer
@@ -325,13 +355,10 @@ impl Shared {
                         http::HttpError::BodyTooLarge { status, limit }
                     ));
                 }
-                let parsed = (exchange.status == 200 && exchange.body_cut.is_none())
-                    .then(|| serde_json::from_slice::<Value>(&exchange.body).ok())
-                    .flatten();
                 Attempt::Sent {
                     exchange,
                     vars,
-                    parsed,
+                    index: std::sync::OnceLock::new(),
                 }
             }
             Err(e) => Attempt::Error(format!("failed to {e}")),
@@ -375,11 +402,15 @@ impl Shared {
                 {
                     if let Some(source) = spec.params.get("unfiltered").and_then(Value::as_str) {
                         let other = self.attempt(source).await;
-                        let parsed = match other.as_ref() {
-                            Attempt::Sent { parsed, .. } => parsed.clone(),
+                        let index = match other.as_ref() {
+                            Attempt::Sent {
+                                exchange, index, ..
+                            } if exchange.status == 200 && exchange.body_cut.is_none() => index
+                                .get_or_init(|| list::index(&exchange.body).map(Arc::new))
+                                .clone(),
                             _ => None,
                         };
-                        others.insert(source.to_owned(), parsed);
+                        others.insert(source.to_owned(), index);
                     }
                 }
                 let input = check::Input {

@@ -25,7 +25,7 @@ use jsonschema::error::ValidationErrorKind;
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::case::locate::{Locator, line_col};
+use crate::case::locate::{Locator, syntax_error};
 
 /// The waiver file schema, compiled in.
 pub const SCHEMA: &str = include_str!("../schemas/waivers.schema.json");
@@ -265,21 +265,7 @@ fn depth(pointer: &str) -> usize {
 
 /// A syntax error at its character position.
 fn syntax(file: &str, text: &str, error: &serde_json::Error) -> WaiverError {
-    let suffix = format!(" at line {} column {}", error.line(), error.column());
-    let message = error.to_string();
-    let message = message.strip_suffix(&suffix).unwrap_or(&message).to_owned();
-    // serde counts the column in bytes.
-    let line_start = match error.line() {
-        0 | 1 => 0,
-        line => text
-            .match_indices('\n')
-            .nth(line - 2)
-            .map_or(text.len(), |(newline, _)| newline + 1),
-    };
-    let (line, column) = line_col(
-        text,
-        line_start.saturating_add(error.column().saturating_sub(1)),
-    );
+    let (line, column, message) = syntax_error(text, error);
     WaiverError::Syntax {
         file: file.to_owned(),
         line,

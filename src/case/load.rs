@@ -21,7 +21,7 @@ use jsonschema::{ValidationError, Validator};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use super::locate::{Locator, line_col, locate};
+use super::locate::{Locator, locate, syntax_error};
 use super::model::{Case, CaseFile, CheckName, Source};
 use crate::check::truncate;
 use crate::template;
@@ -484,19 +484,7 @@ fn capture_cycle(cases: &[Case]) -> Option<Vec<String>> {
 
 /// A `Syntax` error at serde's position, with the column counted in characters.
 fn syntax(file: &str, text: &str, error: &serde_json::Error) -> LoadError {
-    let suffix = format!(" at line {} column {}", error.line(), error.column());
-    let message = error.to_string();
-    let message = message.strip_suffix(&suffix).unwrap_or(&message).to_owned();
-    // serde counts the column in bytes; the offending byte is `column - 1` past the line start.
-    let line_start = match error.line() {
-        0 | 1 => 0,
-        line => text
-            .match_indices('\n')
-            .nth(line - 2)
-            .map_or(text.len(), |(newline, _)| newline + 1),
-    };
-    let offset = line_start.saturating_add(error.column().saturating_sub(1));
-    let (line, column) = line_col(text, offset);
+    let (line, column, message) = syntax_error(text, error);
     LoadError::Syntax {
         file: file.to_owned(),
         line,

@@ -36,6 +36,28 @@ pub(crate) fn line_col(text: &str, byte_offset: usize) -> (usize, usize) {
     (line, column)
 }
 
+/// Where a `serde_json` syntax error is, as `(line, column, message)`: the
+/// column in characters (serde counts bytes), the message without serde's own
+/// " at line L column C" suffix (the caller puts the position in front).
+pub(crate) fn syntax_error(text: &str, error: &serde_json::Error) -> (usize, usize, String) {
+    let suffix = format!(" at line {} column {}", error.line(), error.column());
+    let message = error.to_string();
+    let message = message.strip_suffix(&suffix).unwrap_or(&message).to_owned();
+    // The offending byte is `column - 1` past the start of serde's line.
+    let line_start = match error.line() {
+        0 | 1 => 0,
+        line => text
+            .match_indices('\n')
+            .nth(line - 2)
+            .map_or(text.len(), |(newline, _)| newline + 1),
+    };
+    let (line, column) = line_col(
+        text,
+        line_start.saturating_add(error.column().saturating_sub(1)),
+    );
+    (line, column, message)
+}
+
 /// The text of one JSON document, parsed once, for many position look-ups.
 pub(crate) struct Locator<'a> {
     text: &'a str,

@@ -76,8 +76,24 @@ pub fn check_cut(
     )
 }
 
+/// The checks of a 200 body that did not parse: the label, and why it is not
+/// (or not interoperable) JSON.
+pub fn check_error(
+    content_type: Option<&str>,
+    body: &[u8],
+    error: &serde_json::Error,
+) -> (Option<Value>, Vec<Finding>, Vec<CheckRecord>) {
+    let mut findings: Vec<Finding> = media_type_finding(content_type).into_iter().collect();
+    findings.push(unreadable(body, error));
+    (
+        None,
+        findings,
+        vec![CheckRecord::new("json", "SD-RESP-1", CheckOutcome::Fail)],
+    )
+}
+
 /// The `content_type` finding, if the label is not JSON.
-fn media_type_finding(content_type: Option<&str>) -> Option<Finding> {
+pub fn media_type_finding(content_type: Option<&str>) -> Option<Finding> {
     (!is_json_media_type(content_type)).then(|| {
         Finding::new(
             "SD-RESP-1",

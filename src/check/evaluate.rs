@@ -6,9 +6,11 @@
 //! server) says `not_applicable`. Neither is a pass.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde_json::Value;
 
+use super::list::{self, Walk, WalkError};
 use super::{CheckOutcome, CheckRecord, Finding, Severity, body, filter, order, status, unique};
 use crate::case::{Case, CheckName};
 use crate::contract::{Contract, Profile};
@@ -29,8 +31,9 @@ pub struct Input<'a> {
     pub body: &'a [u8],
     /// Template variables (`project_id` and captures).
     pub vars: &'a BTreeMap<String, String>,
-    /// Parsed 200 bodies of other cases, by case id (`None`: not available).
-    pub others: &'a BTreeMap<String, Option<Value>>,
+    /// The lists other cases received (for `filter_subset`), by case id
+    /// (`None`: not available).
+    pub others: &'a BTreeMap<String, Option<Arc<filter::ListIndex>>>,
     /// The contract.
     pub contract: &'a Contract,
     /// The selected profile.
@@ -141,118 +144,261 @@ fn evaluate_body(input: &Input<'_>, cut: Option<usize>) -> Evaluation {
     if !has_body_checks {
         return finish(eval);
     }
-    let (value, findings, records) = match cut {
-        None => body::check(input.content_type, input.body),
-        Some(limit) => body::check_cut(input.content_type, limit),
-    };
-    eval.add((findings, records));
-    let Some(value) = value else {
-        let beyond_limits = eval
-            .findings
-            .iter()
-            .any(|f| f.check == "json" && f.severity == Severity::Should);
-        let why = match cut {
-            Some(_) => "the body exceeds --max-body-bytes",
-            None if beyond_limits => "the body is JSON beyond what the parser represents",
-            None => "the body is not JSON",
-        };
+    if let Some(limit) = cut {
+        let (_, findings, records) = body::check_cut(input.content_type, limit);
+        eval.add((findings, records));
         let mut rest = Evaluation::default();
-        rest.skip_body_checks(input, CheckOutcome::NotExercised, why);
+        rest.skip_body_checks(
+            input,
+            CheckOutcome::NotExercised,
+            "the body exceeds --max-body-bytes",
+        );
         eval.records
             .extend(rest.records.into_iter().filter(|r| r.check != "json"));
         return finish(eval);
+    }
+    // The list is checked as it streams past: one item in memory at a time.
+    let streaming = case
+        .expect
+        .schema
+        .as_deref()
+        .is_none_or(|schema| input.contract.validates_items(schema));
+    let mut acc = Accumulators::new(input, streaming);
+    let walked = match list::walk(input.body, |index, item| acc.item(index, &item)) {
+        Ok(shape) => Ok(shape),
+        Err(WalkError::Json(error)) => Err(error),
+        // A second `software_deployments` member: the list a parser keeps is
+        // the last one, so start again from the whole document.
+        Err(WalkError::DuplicateList) => {
+            acc = Accumulators::new(input, streaming);
+            whole(input.body, &mut acc)
+        }
     };
-    let items: Option<&Vec<Value>> = value
-        .pointer("/software_deployments")
-        .and_then(Value::as_array);
-    if let Some(schema) = &case.expect.schema {
-        let findings = input.contract.validate(schema, input.profile, &value);
-        let failed = |clause: &str| findings.iter().any(|f| f.clause == clause);
-        eval.records.push(CheckRecord::new(
-            "schema",
-            "SD-RESP-1",
-            if failed("SD-RESP-1") {
-                CheckOutcome::Fail
+    let shape = match walked {
+        Ok(shape) => shape,
+        Err(error) => {
+            let (_, findings, records) = body::check_error(input.content_type, input.body, &error);
+            let beyond_limits = findings
+                .iter()
+                .any(|f| f.check == "json" && f.severity == Severity::Should);
+            eval.add((findings, records));
+            let why = if beyond_limits {
+                "the body is JSON beyond what the parser represents"
             } else {
-                CheckOutcome::Pass
-            },
-        ));
-        for clause in input.contract.item_clauses() {
-            let record = if failed(&clause) {
-                CheckRecord::new("schema", &clause, CheckOutcome::Fail)
-            } else {
-                match items {
-                    Some(list) if !list.is_empty() => {
-                        CheckRecord::new("schema", &clause, CheckOutcome::Pass)
-                    }
-                    Some(_) => CheckRecord::new("schema", &clause, CheckOutcome::NotExercised)
-                        .with_note("the list is empty: no item to check"),
-                    None => CheckRecord::new("schema", &clause, CheckOutcome::NotExercised)
-                        .with_note("no software_deployments list in the body"),
-                }
+                "the body is not JSON"
             };
-            eval.records.push(record);
+            let mut rest = Evaluation::default();
+            rest.skip_body_checks(input, CheckOutcome::NotExercised, why);
+            eval.records
+                .extend(rest.records.into_iter().filter(|r| r.check != "json"));
+            return finish(eval);
         }
-        eval.findings.extend(findings);
-    }
-    for spec in &case.checks {
-        let severity = spec
-            .severity
-            .unwrap_or_else(|| default_severity(spec.check));
-        let clause = default_clause(spec.check);
-        let Some(items) = items else {
-            eval.records.push(
-                CheckRecord::new(spec.check.as_str(), clause, CheckOutcome::NotExercised)
-                    .with_note("no software_deployments list in the body"),
-            );
-            continue;
-        };
-        let param = |name: &str| -> Result<String, String> {
-            let raw = spec
-                .params
-                .get(name)
-                .and_then(Value::as_str)
-                .unwrap_or_default();
-            template::render(raw, input.vars)
-                .map_err(|var| format!("variable {{{var}}} is not defined"))
-        };
-        let result = match spec.check {
-            CheckName::TimestampOrder => Ok(order::check(items, severity)),
-            CheckName::UniqueIds => Ok(unique::check(items, severity)),
-            CheckName::FilterExact => {
-                param("server_id").map(|s| filter::exact(items, &s, severity))
-            }
-            CheckName::FilterSubset => param("server_id").and_then(|s| {
-                let source = spec
-                    .params
-                    .get("unfiltered")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default();
-                match input.others.get(source) {
-                    Some(Some(all)) => match all
-                        .pointer("/software_deployments")
-                        .and_then(Value::as_array)
-                    {
-                        Some(all) => Ok(filter::subset(items, all, &s, severity)),
-                        None => Err(format!(
-                            "the unfiltered list from {source:?} has no software_deployments list"
-                        )),
-                    },
-                    _ => Err(format!(
-                        "the unfiltered list from {source:?} is not available"
-                    )),
-                }
-            }),
-        };
-        match result {
-            Ok(found) => eval.add(found),
-            Err(why) => eval.records.push(
-                CheckRecord::new(spec.check.as_str(), clause, CheckOutcome::NotExercised)
-                    .with_note(why),
-            ),
-        }
-    }
+    };
+    let media = body::media_type_finding(input.content_type);
+    eval.records.push(CheckRecord::new(
+        "json",
+        "SD-RESP-1",
+        if media.is_some() {
+            CheckOutcome::Fail
+        } else {
+            CheckOutcome::Pass
+        },
+    ));
+    eval.findings.extend(media);
+    acc.finish(&shape, &mut eval);
     finish(eval)
+}
+
+/// The whole-document path: parses `body` into one value, feeds the list's
+/// items to `acc`, and returns the same shape a walk would.
+fn whole(body: &[u8], acc: &mut Accumulators<'_>) -> Result<Walk, serde_json::Error> {
+    let mut value: Value = serde_json::from_slice(body)?;
+    let list = value
+        .as_object_mut()
+        .and_then(|object| match object.get(list::LIST_KEY) {
+            Some(Value::Array(_)) => object.remove(list::LIST_KEY),
+            _ => None,
+        });
+    match (list, value) {
+        (Some(Value::Array(items)), Value::Object(rest)) => {
+            let count = items.len();
+            for (index, item) in items.into_iter().enumerate() {
+                acc.item(index, &item);
+            }
+            Ok(Walk::Envelope { rest, items: count })
+        }
+        (_, value) => Ok(Walk::Whole(value)),
+    }
+}
+
+/// Per-item state of the schema and of each named check of a case.
+struct Accumulators<'a> {
+    input: &'a Input<'a>,
+    /// Validate each item on its own (else the whole body at the end).
+    per_item: bool,
+    schema_findings: Vec<Finding>,
+    checks: Vec<Running<'a>>,
+    /// The whole list, kept only when items are not validated one by one.
+    kept: Vec<Value>,
+}
+
+enum Running<'a> {
+    Order(order::Order),
+    Unique(unique::Unique),
+    Exact(filter::Exact),
+    Subset(filter::Subset<'a>),
+    /// The check cannot run; why.
+    Unavailable(String),
+}
+
+impl<'a> Accumulators<'a> {
+    fn new(input: &'a Input<'a>, per_item: bool) -> Self {
+        let checks = input
+            .case
+            .checks
+            .iter()
+            .map(|spec| {
+                let severity = spec
+                    .severity
+                    .unwrap_or_else(|| default_severity(spec.check));
+                let param = |name: &str| -> Result<String, String> {
+                    let raw = spec
+                        .params
+                        .get(name)
+                        .and_then(Value::as_str)
+                        .unwrap_or_default();
+                    template::render(raw, input.vars)
+                        .map_err(|var| format!("variable {{{var}}} is not defined"))
+                };
+                let running = match spec.check {
+                    CheckName::TimestampOrder => Ok(Running::Order(order::Order::new(severity))),
+                    CheckName::UniqueIds => Ok(Running::Unique(unique::Unique::new(severity))),
+                    CheckName::FilterExact => {
+                        param("server_id").map(|s| Running::Exact(filter::Exact::new(&s, severity)))
+                    }
+                    CheckName::FilterSubset => param("server_id").and_then(|s| {
+                        let source = spec
+                            .params
+                            .get("unfiltered")
+                            .and_then(Value::as_str)
+                            .unwrap_or_default();
+                        match input.others.get(source) {
+                            Some(Some(index)) => {
+                                Ok(Running::Subset(filter::Subset::new(index, &s, severity)))
+                            }
+                            _ => Err(format!(
+                                "the unfiltered list from {source:?} is not available"
+                            )),
+                        }
+                    }),
+                };
+                running.unwrap_or_else(Running::Unavailable)
+            })
+            .collect();
+        Accumulators {
+            input,
+            per_item,
+            schema_findings: Vec::new(),
+            checks,
+            kept: Vec::new(),
+        }
+    }
+
+    fn item(&mut self, index: usize, item: &Value) {
+        if let Some(schema) = &self.input.case.expect.schema {
+            if self.per_item {
+                if self.schema_findings.len() < MAX_FINDINGS_PER_CASE {
+                    let found =
+                        self.input
+                            .contract
+                            .validate_item(schema, self.input.profile, index, item);
+                    self.schema_findings.extend(found);
+                }
+            } else {
+                self.kept.push(item.clone());
+            }
+        }
+        for check in &mut self.checks {
+            match check {
+                Running::Order(c) => c.item(index, item),
+                Running::Unique(c) => c.item(index, item),
+                Running::Exact(c) => c.item(index, item),
+                Running::Subset(c) => c.item(index, item),
+                Running::Unavailable(_) => {}
+            }
+        }
+    }
+
+    fn finish(self, shape: &Walk, eval: &mut Evaluation) {
+        let case = self.input.case;
+        let items = match shape {
+            Walk::Envelope { items, .. } => Some(*items),
+            Walk::Whole(_) => None,
+        };
+        if let Some(schema) = &case.expect.schema {
+            let mut findings = self.schema_findings;
+            // The envelope: the body with an empty list (or the whole body when
+            // it has no list, or when items were not validated one by one).
+            let envelope = match shape {
+                Walk::Envelope { rest, .. } => {
+                    let mut object = rest.clone();
+                    object.insert(list::LIST_KEY.to_owned(), Value::Array(self.kept));
+                    Value::Object(object)
+                }
+                Walk::Whole(value) => value.clone(),
+            };
+            findings.extend(
+                self.input
+                    .contract
+                    .validate(schema, self.input.profile, &envelope),
+            );
+            let failed = |clause: &str| findings.iter().any(|f| f.clause == clause);
+            eval.records.push(CheckRecord::new(
+                "schema",
+                "SD-RESP-1",
+                if failed("SD-RESP-1") {
+                    CheckOutcome::Fail
+                } else {
+                    CheckOutcome::Pass
+                },
+            ));
+            for clause in self.input.contract.item_clauses() {
+                let record = if failed(&clause) {
+                    CheckRecord::new("schema", &clause, CheckOutcome::Fail)
+                } else {
+                    match items {
+                        Some(n) if n > 0 => CheckRecord::new("schema", &clause, CheckOutcome::Pass),
+                        Some(_) => CheckRecord::new("schema", &clause, CheckOutcome::NotExercised)
+                            .with_note("the list is empty: no item to check"),
+                        None => CheckRecord::new("schema", &clause, CheckOutcome::NotExercised)
+                            .with_note("no software_deployments list in the body"),
+                    }
+                };
+                eval.records.push(record);
+            }
+            eval.findings.extend(findings);
+        }
+        for (spec, check) in case.checks.iter().zip(self.checks) {
+            let clause = default_clause(spec.check);
+            if items.is_none() {
+                eval.records.push(
+                    CheckRecord::new(spec.check.as_str(), clause, CheckOutcome::NotExercised)
+                        .with_note("no software_deployments list in the body"),
+                );
+                continue;
+            }
+            match check {
+                Running::Order(c) => eval.add(c.finish()),
+                Running::Unique(c) => eval.add(c.finish()),
+                Running::Exact(c) => eval.add(c.finish()),
+                Running::Subset(c) => eval.add(c.finish()),
+                Running::Unavailable(why) => eval.records.push(
+                    CheckRecord::new(spec.check.as_str(), clause, CheckOutcome::NotExercised)
+                        .with_note(why),
+                ),
+            }
+        }
+    }
 }
 
 fn finish(mut eval: Evaluation) -> Evaluation {
@@ -310,6 +456,47 @@ mod tests {
         })
     }
 
+    #[test]
+    fn streamed_items_get_the_same_findings_as_the_whole_body() {
+        let (contract, cases) = loaded();
+        let Some(list_all) = cases.iter().find(|c| c.id == "list-all") else {
+            panic!("list-all is shipped");
+        };
+        let mut items = crate::reference::generated(5);
+        items[1]["status"] = Value::from("DONE");
+        items[2]["output_values"] = Value::Null;
+        items[3].as_object_mut().map(|o| o.remove("config_id"));
+        items[4]["creation_time"] = Value::from("2015-02-29T00:00:00Z");
+        let body = serde_json::json!({ "links": [], "software_deployments": items });
+        let bytes = serde_json::to_vec(&body).unwrap_or_default();
+        for profile in Profile::ALL {
+            let eval = evaluate(&Input {
+                case: list_all,
+                status: 200,
+                content_type: Some("application/json"),
+                body: &bytes,
+                vars: &BTreeMap::new(),
+                others: &BTreeMap::new(),
+                contract,
+                profile,
+            });
+            let mut streamed: Vec<_> = eval
+                .findings
+                .iter()
+                .map(|f| (f.pointer.clone(), f.clause.clone(), f.accepted_by.clone()))
+                .collect();
+            let mut whole: Vec<_> = contract
+                .validate("software-deployments", profile, &body)
+                .iter()
+                .map(|f| (f.pointer.clone(), f.clause.clone(), f.accepted_by.clone()))
+                .collect();
+            streamed.sort();
+            whole.sort();
+            assert_eq!(streamed, whole, "{profile}");
+            assert!(streamed.len() >= 3, "{profile}: {streamed:?}");
+        }
+    }
+
     proptest! {
         /// The checks take untrusted bodies: whatever the target sends, no panic.
         #[test]
@@ -322,7 +509,7 @@ mod tests {
             content_type in prop_oneof![Just(Some("application/json".to_owned())), Just(None), "\\PC{0,20}".prop_map(Some)],
         ) {
             let (contract, cases) = loaded();
-            let unfiltered: Option<Value> = serde_json::from_slice(&body).ok();
+            let unfiltered = list::index(&body).map(Arc::new);
             let others = BTreeMap::from([("list-all".to_owned(), unfiltered)]);
             let vars = BTreeMap::from([
                 ("project_id".to_owned(), "p".to_owned()),
@@ -343,6 +530,17 @@ mod tests {
                         profile,
                     });
                     prop_assert!(eval.findings.len() <= MAX_FINDINGS_PER_CASE);
+                    // Streaming the list finds exactly what validating the whole body finds.
+                    if let (200, Some(schema), Ok(whole)) = (status, &case.expect.schema, serde_json::from_slice::<Value>(&body)) {
+                        let key = |f: &Finding| (f.pointer.clone(), f.clause.clone(), f.check.clone(), f.accepted_by.clone());
+                        let schema_checks = ["schema", "timestamp", "uuid", "status_enum"];
+                        let mut streamed: Vec<_> = eval.findings.iter().filter(|f| schema_checks.contains(&f.check.as_str())).map(key).collect();
+                        let mut expected: Vec<_> = contract.validate(schema, profile, &whole).iter().map(key).collect();
+                        streamed.sort();
+                        expected.sort();
+                        prop_assert_eq!(streamed, expected);
+                    }
+
                     prop_assert!(eval.records.iter().any(|r| r.clause == "SD-CODE-SET"));
                 }
             }

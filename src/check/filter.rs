@@ -20,34 +20,11 @@ pub fn exact(
     server_id: &str,
     severity: Severity,
 ) -> (Vec<Finding>, Vec<CheckRecord>) {
-    let mut findings = Vec::new();
+    let mut check = Exact::new(server_id, severity);
     for (index, item) in items.iter().enumerate() {
-        let Some(actual) = item.get("server_id").and_then(Value::as_str) else {
-            continue;
-        };
-        if actual != server_id {
-            findings.push(
-                Finding::new(
-                    "SD-REQ-1",
-                    "filter_exact",
-                    format!("/software_deployments/{index}/server_id"),
-                    format!("{server_id:?} (the filter, exactly)"),
-                    format!("{actual:?}"),
-                    format!("the list filtered by server_id={server_id:?} returns a deployment of server {actual:?}"),
-                )
-                .with_severity(severity),
-            );
-        }
+        check.item(index, item);
     }
-    let record = if items.is_empty() {
-        CheckRecord::new("filter_exact", "SD-REQ-1", CheckOutcome::NotExercised)
-            .with_note("the filtered list is empty: no item to compare")
-    } else if findings.is_empty() {
-        CheckRecord::new("filter_exact", "SD-REQ-1", CheckOutcome::Pass)
-    } else {
-        CheckRecord::new("filter_exact", "SD-REQ-1", CheckOutcome::Fail)
-    };
-    (findings, vec![record])
+    check.finish()
 }
 
 /// `filter_subset` against the unfiltered list `all`; not exercised when `all` is empty.
@@ -57,72 +34,216 @@ pub fn subset(
     server_id: &str,
     severity: Severity,
 ) -> (Vec<Finding>, Vec<CheckRecord>) {
-    let id_of = |item: &Value| item.get("id").and_then(Value::as_str).map(str::to_owned);
-    let server_of = |item: &Value| {
-        item.get("server_id")
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-    };
-    // Multisets of ids: expected from the unfiltered list, actual from the filtered one.
-    let mut expected: BTreeMap<String, usize> = BTreeMap::new();
-    for item in all {
-        if server_of(item).as_deref() == Some(server_id)
-            && let Some(id) = id_of(item)
-        {
-            *expected.entry(id).or_default() += 1;
+    let index = ListIndex::from_items(all);
+    let mut check = Subset::new(&index, server_id, severity);
+    for (position, item) in items.iter().enumerate() {
+        check.item(position, item);
+    }
+    check.finish()
+}
+
+/// What `filter_subset` needs of an unfiltered list: each item's `id` and
+/// `server_id` (when strings), in order. A small fraction of the list's size.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListIndex {
+    entries: Vec<Entry>,
+}
+
+/// One item of an indexed list: its `id` and `server_id`, when strings.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Entry {
+    id: Option<Box<str>>,
+    server_id: Option<Box<str>>,
+}
+
+impl ListIndex {
+    /// The index of `items`.
+    pub fn from_items(items: &[Value]) -> Self {
+        let mut index = ListIndex::default();
+        for item in items {
+            index.push(item);
+        }
+        index
+    }
+
+    /// Adds the next item of the list.
+    pub fn push(&mut self, item: &Value) {
+        let field = |name: &str| item.get(name).and_then(Value::as_str).map(Box::from);
+        self.entries.push(Entry {
+            id: field("id"),
+            server_id: field("server_id"),
+        });
+    }
+
+    /// Items in the list.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether the list is empty.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The multiset of ids whose `server_id` is exactly `server_id`.
+    fn ids_of(&self, server_id: &str) -> BTreeMap<&str, usize> {
+        let mut ids = BTreeMap::new();
+        for entry in &self.entries {
+            if let (Some(id), Some(server)) = (&entry.id, &entry.server_id)
+                && server.as_ref() == server_id
+            {
+                *ids.entry(id.as_ref()).or_default() += 1;
+            }
+        }
+        ids
+    }
+}
+
+/// `filter_exact` fed one item at a time.
+#[derive(Debug)]
+pub struct Exact {
+    server_id: String,
+    severity: Severity,
+    findings: Vec<Finding>,
+    items: usize,
+}
+
+impl Exact {
+    /// The check for a list filtered by `server_id`.
+    pub fn new(server_id: &str, severity: Severity) -> Self {
+        Exact {
+            server_id: server_id.to_owned(),
+            severity,
+            findings: Vec::new(),
+            items: 0,
         }
     }
-    let mut findings = Vec::new();
-    let mut remaining = expected.clone();
-    for (index, item) in items.iter().enumerate() {
-        // Items of another server are filter_exact's finding, not ours.
-        if server_of(item).as_deref() != Some(server_id) {
-            continue;
+
+    /// Looks at the item at `index` of the filtered list.
+    pub fn item(&mut self, index: usize, item: &Value) {
+        self.items += 1;
+        let Some(actual) = item.get("server_id").and_then(Value::as_str) else {
+            return;
+        };
+        let server_id = &self.server_id;
+        if actual != server_id {
+            self.findings.push(
+                Finding::new(
+                    "SD-REQ-1",
+                    "filter_exact",
+                    format!("/software_deployments/{index}/server_id"),
+                    format!("{server_id:?} (the filter, exactly)"),
+                    format!("{actual:?}"),
+                    format!(
+                        "the list filtered by server_id={server_id:?} returns a deployment of server {actual:?}"
+                    ),
+                )
+                .with_severity(self.severity),
+            );
         }
-        let Some(id) = id_of(item) else { continue };
-        match remaining.get_mut(&id) {
+    }
+
+    /// The findings and the record.
+    pub fn finish(self) -> (Vec<Finding>, Vec<CheckRecord>) {
+        let record = if self.items == 0 {
+            CheckRecord::new("filter_exact", "SD-REQ-1", CheckOutcome::NotExercised)
+                .with_note("the filtered list is empty: no item to compare")
+        } else if self.findings.is_empty() {
+            CheckRecord::new("filter_exact", "SD-REQ-1", CheckOutcome::Pass)
+        } else {
+            CheckRecord::new("filter_exact", "SD-REQ-1", CheckOutcome::Fail)
+        };
+        (self.findings, vec![record])
+    }
+}
+
+/// `filter_subset` fed one item of the filtered list at a time.
+#[derive(Debug)]
+pub struct Subset<'a> {
+    server_id: String,
+    severity: Severity,
+    unfiltered_len: usize,
+    expected: BTreeMap<&'a str, usize>,
+    remaining: BTreeMap<&'a str, usize>,
+    findings: Vec<Finding>,
+}
+
+impl<'a> Subset<'a> {
+    /// The check of a list filtered by `server_id` against the unfiltered `index`.
+    pub fn new(index: &'a ListIndex, server_id: &str, severity: Severity) -> Self {
+        let expected = index.ids_of(server_id);
+        Subset {
+            server_id: server_id.to_owned(),
+            severity,
+            unfiltered_len: index.len(),
+            remaining: expected.clone(),
+            expected,
+            findings: Vec::new(),
+        }
+    }
+
+    /// Looks at the item at `position` of the filtered list.
+    pub fn item(&mut self, position: usize, item: &Value) {
+        let server_id = self.server_id.as_str();
+        // Items of another server are filter_exact's finding, not ours.
+        if item.get("server_id").and_then(Value::as_str) != Some(server_id) {
+            return;
+        }
+        let Some(id) = item.get("id").and_then(Value::as_str) else {
+            return;
+        };
+        match self.remaining.get_mut(id) {
             Some(count) if *count > 0 => *count -= 1,
-            _ => findings.push(
+            _ => self.findings.push(
                 Finding::new(
                     "SD-REQ-1",
                     "filter_subset",
-                    format!("/software_deployments/{index}"),
+                    format!("/software_deployments/{position}"),
                     "only deployments that the unfiltered list has for this server_id",
                     format!("id {id:?}"),
-                    format!("deployment {id:?} is returned for server_id={server_id:?} but the unfiltered list has no such deployment of that server"),
+                    format!(
+                        "deployment {id:?} is returned for server_id={server_id:?} but the unfiltered list has no such deployment of that server"
+                    ),
                 )
-                .with_severity(severity),
+                .with_severity(self.severity),
             ),
         }
     }
-    for (id, count) in remaining.iter().filter(|(_, count)| **count > 0) {
-        findings.push(
-            Finding::new(
-                "SD-REQ-1",
-                "filter_subset",
-                "/software_deployments",
-                format!(
-                    "deployment {id:?}, which the unfiltered list has for server_id={server_id:?}"
-                ),
-                "absent",
-                format!("the filtered list is missing {count} occurrence(s) of deployment {id:?}"),
-            )
-            .with_severity(severity),
-        );
+
+    /// The findings (including what the filtered list missed) and the record.
+    pub fn finish(mut self) -> (Vec<Finding>, Vec<CheckRecord>) {
+        let server_id = self.server_id.as_str();
+        for (id, count) in self.remaining.iter().filter(|(_, count)| **count > 0) {
+            self.findings.push(
+                Finding::new(
+                    "SD-REQ-1",
+                    "filter_subset",
+                    "/software_deployments",
+                    format!(
+                        "deployment {id:?}, which the unfiltered list has for server_id={server_id:?}"
+                    ),
+                    "absent",
+                    format!(
+                        "the filtered list is missing {count} occurrence(s) of deployment {id:?}"
+                    ),
+                )
+                .with_severity(self.severity),
+            );
+        }
+        let wanted: usize = self.expected.values().sum();
+        let record = if self.unfiltered_len == 0 {
+            CheckRecord::new("filter_subset", "SD-REQ-1", CheckOutcome::NotExercised)
+                .with_note("the unfiltered list is empty: nothing to compare with")
+        } else if self.findings.is_empty() {
+            CheckRecord::new("filter_subset", "SD-REQ-1", CheckOutcome::Pass).with_note(format!(
+                "{wanted} of {} unfiltered deployment(s) have this server_id",
+                self.unfiltered_len
+            ))
+        } else {
+            CheckRecord::new("filter_subset", "SD-REQ-1", CheckOutcome::Fail)
+        };
+        (self.findings, vec![record])
     }
-    let wanted: usize = expected.values().sum();
-    let record = if all.is_empty() {
-        CheckRecord::new("filter_subset", "SD-REQ-1", CheckOutcome::NotExercised)
-            .with_note("the unfiltered list is empty: nothing to compare with")
-    } else if findings.is_empty() {
-        CheckRecord::new("filter_subset", "SD-REQ-1", CheckOutcome::Pass).with_note(format!(
-            "{wanted} of {} unfiltered deployment(s) have this server_id",
-            all.len()
-        ))
-    } else {
-        CheckRecord::new("filter_subset", "SD-REQ-1", CheckOutcome::Fail)
-    };
-    (findings, vec![record])
 }
 
 #[cfg(test)]

@@ -60,6 +60,9 @@ pub struct Finding {
     /// The waiver that excuses this finding, set by the report builder (never by a check).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub waived: Option<Waived>,
+    /// For a fuzz finding: the minimal input, the seed and how to reproduce it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fuzz: Option<Box<crate::fuzz::FuzzEvidence>>,
 }
 
 /// Why a finding does not count against the verdict: an unexpired waiver matched it.
@@ -95,6 +98,7 @@ impl Finding {
             message: message.into(),
             accepted_by: Vec::new(),
             waived: None,
+            fuzz: None,
         }
     }
 

@@ -9,6 +9,7 @@ pub mod body;
 pub mod evaluate;
 pub mod filter;
 mod finding;
+pub mod list;
 pub mod order;
 mod record;
 pub mod status;

@@ -10,19 +10,43 @@ use super::{CheckOutcome, CheckRecord, Finding, Severity, timestamp};
 
 /// Checks every item of `items`; not exercised when no item has two valid timestamps.
 pub fn check(items: &[Value], severity: Severity) -> (Vec<Finding>, Vec<CheckRecord>) {
-    let mut findings = Vec::new();
-    let mut compared = 0usize;
+    let mut order = Order::new(severity);
     for (index, item) in items.iter().enumerate() {
+        order.item(index, item);
+    }
+    order.finish()
+}
+
+/// The check fed one item at a time, so a long list need not be held.
+#[derive(Debug)]
+pub struct Order {
+    severity: Severity,
+    findings: Vec<Finding>,
+    compared: usize,
+}
+
+impl Order {
+    /// A check that reports at `severity`.
+    pub fn new(severity: Severity) -> Self {
+        Order {
+            severity,
+            findings: Vec::new(),
+            compared: 0,
+        }
+    }
+
+    /// Looks at the item at `index` of the list.
+    pub fn item(&mut self, index: usize, item: &Value) {
         let get = |field: &str| item.get(field).and_then(Value::as_str);
         let (Some(created), Some(updated)) = (get("creation_time"), get("updated_time")) else {
-            continue;
+            return;
         };
         let (Ok(c), Ok(u)) = (timestamp::parse(created), timestamp::parse(updated)) else {
-            continue;
+            return;
         };
-        compared += 1;
+        self.compared += 1;
         if u < c {
-            findings.push(
+            self.findings.push(
                 Finding::new(
                     "SD-RESP-11",
                     "timestamp_order",
@@ -34,25 +58,26 @@ pub fn check(items: &[Value], severity: Severity) -> (Vec<Finding>, Vec<CheckRec
                         c.unix_seconds - u.unix_seconds
                     ),
                 )
-                .with_severity(severity),
+                .with_severity(self.severity),
             );
         }
     }
-    let record = CheckRecord::new(
-        "timestamp_order",
-        "SD-RESP-11",
-        match (compared, findings.is_empty()) {
+
+    /// The findings and the record.
+    pub fn finish(self) -> (Vec<Finding>, Vec<CheckRecord>) {
+        let outcome = match (self.compared, self.findings.is_empty()) {
             (0, _) => CheckOutcome::NotExercised,
             (_, true) => CheckOutcome::Pass,
             (_, false) => CheckOutcome::Fail,
-        },
-    );
-    let record = if compared == 0 {
-        record.with_note("no item had two valid timestamps to compare")
-    } else {
-        record.with_note(format!("{compared} item(s) compared"))
-    };
-    (findings, vec![record])
+        };
+        let record = CheckRecord::new("timestamp_order", "SD-RESP-11", outcome);
+        let record = if self.compared == 0 {
+            record.with_note("no item had two valid timestamps to compare")
+        } else {
+            record.with_note(format!("{} item(s) compared", self.compared))
+        };
+        (self.findings, vec![record])
+    }
 }
 
 #[cfg(test)]

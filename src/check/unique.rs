@@ -1,7 +1,7 @@
 //! `unique_ids`: no two deployments in one list share an `id` (SD-RESP-5: the id
 //! is *the* deployment's UUID, so it identifies one deployment).
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 use serde_json::Value;
 
@@ -9,16 +9,41 @@ use super::{CheckOutcome, CheckRecord, Finding, Severity};
 
 /// Checks `items`; not exercised with fewer than two string ids.
 pub fn check(items: &[Value], severity: Severity) -> (Vec<Finding>, Vec<CheckRecord>) {
-    let mut first_seen: BTreeMap<&str, usize> = BTreeMap::new();
-    let mut findings = Vec::new();
-    let mut ids = 0usize;
+    let mut unique = Unique::new(severity);
     for (index, item) in items.iter().enumerate() {
+        unique.item(index, item);
+    }
+    unique.finish()
+}
+
+/// The check fed one item at a time: it keeps only the ids seen.
+#[derive(Debug)]
+pub struct Unique {
+    severity: Severity,
+    first_seen: HashMap<Box<str>, usize>,
+    findings: Vec<Finding>,
+    ids: usize,
+}
+
+impl Unique {
+    /// A check that reports at `severity`.
+    pub fn new(severity: Severity) -> Self {
+        Unique {
+            severity,
+            first_seen: HashMap::new(),
+            findings: Vec::new(),
+            ids: 0,
+        }
+    }
+
+    /// Looks at the item at `index` of the list.
+    pub fn item(&mut self, index: usize, item: &Value) {
         let Some(id) = item.get("id").and_then(Value::as_str) else {
-            continue;
+            return;
         };
-        ids += 1;
-        if let Some(first) = first_seen.get(id) {
-            findings.push(
+        self.ids += 1;
+        if let Some(first) = self.first_seen.get(id) {
+            self.findings.push(
                 Finding::new(
                     "SD-RESP-5",
                     "unique_ids",
@@ -27,22 +52,26 @@ pub fn check(items: &[Value], severity: Severity) -> (Vec<Finding>, Vec<CheckRec
                     id,
                     format!("item {index} repeats the id of item {first}"),
                 )
-                .with_severity(severity),
+                .with_severity(self.severity),
             );
         } else {
-            first_seen.insert(id, index);
+            self.first_seen.insert(id.into(), index);
         }
     }
-    let outcome = match (ids, findings.is_empty()) {
-        (0 | 1, _) => CheckOutcome::NotExercised,
-        (_, true) => CheckOutcome::Pass,
-        (_, false) => CheckOutcome::Fail,
-    };
-    let mut record = CheckRecord::new("unique_ids", "SD-RESP-5", outcome);
-    if ids < 2 {
-        record = record.with_note("fewer than two ids in the list");
+
+    /// The findings and the record.
+    pub fn finish(self) -> (Vec<Finding>, Vec<CheckRecord>) {
+        let outcome = match (self.ids, self.findings.is_empty()) {
+            (0 | 1, _) => CheckOutcome::NotExercised,
+            (_, true) => CheckOutcome::Pass,
+            (_, false) => CheckOutcome::Fail,
+        };
+        let mut record = CheckRecord::new("unique_ids", "SD-RESP-5", outcome);
+        if self.ids < 2 {
+            record = record.with_note("fewer than two ids in the list");
+        }
+        (self.findings, vec![record])
     }
-    (findings, vec![record])
 }
 
 #[cfg(test)]

@@ -7,6 +7,10 @@
 //! its `server_id`, which the filter cases capture), response faults touch only 200 responses,
 //! status faults touch only the requests they name.
 //!
+//! A few faults react only to inputs no shipped case sends (a `'` in `server_id`, a very long
+//! one, whitespace): their [`Breaks::detected_by`] is [`Detection::Fuzz`], and only the fuzz
+//! phase (`sdconform fuzz`, `run --fuzz-cases`) can find them.
+//!
 //! Faults that corrupt the data are applied once, to the whole list, before filtering (here,
 //! [`Fault::apply_to_deployments`]), so a filtered list stays the exact subset of the
 //! unfiltered one. Faults that change the exchange (auth, filter, status, envelope) are applied
@@ -34,6 +38,15 @@ const STRICT_AND_DOCUMENTED: &[&str] = &["strict", "documented"];
 /// Only the literal reading of the table.
 const STRICT_ONLY: &[&str] = &["strict"];
 
+/// Which part of the harness can see a fault.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Detection {
+    /// The example-based suite (fuzzing may see it too).
+    Suite,
+    /// Only fuzzing: no shipped case sends an input that triggers it.
+    Fuzz,
+}
+
 /// The clause a fault breaks, how strongly the contract asks for it, and where it counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Breaks {
@@ -43,6 +56,8 @@ pub struct Breaks {
     pub severity: Severity,
     /// The profiles (`strict`, `documented`, `lenient`) under which this is a violation.
     pub profiles: &'static [&'static str],
+    /// Whether the example-based suite finds it, or only fuzzing does.
+    pub detected_by: Detection,
 }
 
 /// A MUST violation under every profile.
@@ -56,6 +71,17 @@ const fn must_under(clause: &'static str, profiles: &'static [&'static str]) -> 
         clause,
         severity: Severity::Must,
         profiles,
+        detected_by: Detection::Suite,
+    })
+}
+
+/// A MUST violation under every profile that only fuzzing finds.
+const fn fuzz_only(clause: &'static str) -> Option<Breaks> {
+    Some(Breaks {
+        clause,
+        severity: Severity::Must,
+        profiles: EVERY_PROFILE,
+        detected_by: Detection::Fuzz,
     })
 }
 
@@ -65,6 +91,7 @@ const fn should(clause: &'static str) -> Option<Breaks> {
         clause,
         severity: Severity::Should,
         profiles: EVERY_PROFILE,
+        detected_by: Detection::Suite,
     })
 }
 
@@ -186,11 +213,20 @@ faults! {
         "unknown paths answer 200 {\"software_deployments\": []} instead of 404";
     EmptyList = "empty-list", None,
         "every list is empty (conformant, but the item checks are vacuous)";
+    ServerErrorOnSpecialCharacters = "server-error-on-special-characters", fuzz_only("SD-CODE-200"),
+        "a server_id containing ' or ; answers 500 (only fuzzing sends one)";
+    ServerErrorOnLongServerId = "server-error-on-long-server-id", fuzz_only("SD-CODE-200"),
+        "a server_id longer than 100 characters answers 500 (only fuzzing sends one)";
+    TeapotOnWhitespace = "teapot-on-whitespace", fuzz_only("SD-CODE-SET"),
+        "a server_id containing whitespace answers 418, an undocumented code (only fuzzing sends one)";
 }
 
 /// The status [`Fault::StatusHostileMarkup`] serves: markup that would run script, change the
 /// page title and close a `<textarea>` if a report wrote it unescaped.
 pub const HOSTILE_STATUS: &str = "<script>document.title='pwned';alert(1)</script></textarea><img src=x onerror=\"document.body.setAttribute('data-pwned','1')\">| x |";
+
+/// Longest `server_id`, in characters, that [`Fault::ServerErrorOnLongServerId`] still serves.
+pub const LONG_SERVER_ID_CHARS: usize = 100;
 
 /// An instant that is later than any of the corrupted creation times would be if a lenient
 /// parser normalised them (2015-02-29 as March 1, 24:00 as the next day).
@@ -305,7 +341,10 @@ impl Fault {
             | Fault::AcceptMissingToken
             | Fault::AcceptInvalidToken
             | Fault::ForbiddenInvalidToken
-            | Fault::UnknownPathOk => {}
+            | Fault::UnknownPathOk
+            | Fault::ServerErrorOnSpecialCharacters
+            | Fault::ServerErrorOnLongServerId
+            | Fault::TeapotOnWhitespace => {}
         }
     }
 }
@@ -427,7 +466,8 @@ mod tests {
                 Some(Breaks {
                     clause,
                     severity,
-                    profiles
+                    profiles,
+                    detected_by: Detection::Suite,
                 }),
                 "{name}"
             );
@@ -438,6 +478,22 @@ mod tests {
             .map(|f| f.name())
             .collect();
         assert_eq!(should, ["updated-before-created"]);
+        let fuzz_only: Vec<(&str, &str)> = Fault::ALL
+            .iter()
+            .filter_map(|f| {
+                f.breaks()
+                    .filter(|b| b.detected_by == Detection::Fuzz)
+                    .map(|b| (f.name(), b.clause))
+            })
+            .collect();
+        assert_eq!(
+            fuzz_only,
+            [
+                ("server-error-on-special-characters", "SD-CODE-200"),
+                ("server-error-on-long-server-id", "SD-CODE-200"),
+                ("teapot-on-whitespace", "SD-CODE-SET"),
+            ]
+        );
     }
 
     #[test]

@@ -38,6 +38,65 @@ const SERVER_DB: &str = "d23f0824-128b-4f33-8c5c-7fd0a6a3a450";
 /// A server with a single deployment, the last item of the list.
 const SERVER_CACHE: &str = "9531985d-5d9d-49f8-9818-e811892f902b";
 
+/// `n` generated deployments for `serve --fixture-size N` and the benchmarks:
+/// valid under every profile, varied (every status, five actions, offsets
+/// `Z`, `+hh:mm` and `-hh:mm`, 1 to 4 input values, outputs of several
+/// sizes), spread over `max(1, n / 10)` servers, and deterministic: item `i`
+/// is always the same.
+pub fn generated(n: usize) -> Vec<Value> {
+    (0..n).map(|i| generated_item(i, n)).collect()
+}
+
+fn generated_item(i: usize, n: usize) -> Value {
+    const STATUSES: [&str; 3] = ["COMPLETE", "IN_PROGRESS", "FAILED"];
+    const ACTIONS: [&str; 5] = ["CREATE", "UPDATE", "DELETE", "SUSPEND", "RESUME"];
+    const OFFSETS: [&str; 4] = ["Z", "+00:00", "+05:30", "-08:00"];
+    const REASONS: [&str; 3] = [
+        "Outputs received",
+        "Deploy data available",
+        "deploy_status_code : Deployment exited with non-zero status code: 1",
+    ];
+    let servers = (n / 10).max(1);
+    let server = i % servers;
+    // A day per item from 2015-01-01, cycling through 2015..2024 (no Feb 29 needed).
+    let day = i % 3650;
+    let (year, month, dom) = (
+        2015 + day / 365,
+        1 + (day % 365) / 31 % 12,
+        1 + (day % 365) % 28,
+    );
+    let (hour, minute, second) = (i % 20, (i / 20) % 60, (i / 1200) % 60);
+    let offset = OFFSETS[i % OFFSETS.len()];
+    let created =
+        format!("{year:04}-{month:02}-{dom:02}T{hour:02}:{minute:02}:{second:02}{offset}");
+    // Updated 0 to 3 hours later the same day, same offset.
+    let updated = format!(
+        "{year:04}-{month:02}-{dom:02}T{:02}:{minute:02}:{second:02}{offset}",
+        hour + i % 4
+    );
+    let inputs: serde_json::Map<String, Value> = (0..1 + i % 4)
+        .map(|k| (format!("input_{k}"), json!(format!("value {i}.{k}"))))
+        .collect();
+    let stdout = "Written to /tmp/barmy\n".repeat(1 + i % 5);
+    json!({
+        "status": STATUSES[i % STATUSES.len()],
+        "server_id": format!("5e{server:06x}-0000-4000-8000-{server:012x}"),
+        "config_id": format!("c0{i:06x}-0000-4000-8000-{i:012x}"),
+        "output_values": {
+            "deploy_stdout": stdout,
+            "deploy_stderr": "",
+            "deploy_status_code": i % 2,
+            "result": format!("deployment {i} on server {server}")
+        },
+        "input_values": inputs,
+        "action": ACTIONS[i % ACTIONS.len()],
+        "status_reason": REASONS[i % REASONS.len()],
+        "id": format!("de{i:06x}-0000-4000-8000-{i:012x}"),
+        "creation_time": created,
+        "updated_time": updated
+    })
+}
+
 /// The reference target's software deployments, in the order it serves them.
 ///
 /// Every item has every field of the contract's response table, with the table's types.
@@ -406,5 +465,34 @@ mod tests {
             updated < created && instant(updated) > instant(created)
         });
         assert!(found);
+    }
+
+    #[test]
+    fn generated_items_are_valid_varied_and_deterministic() {
+        let contract = crate::contract::Contract::embedded().unwrap_or_else(|e| panic!("{e}"));
+        let items = generated(2_000);
+        assert_eq!(items, generated(2_000));
+        let body = json!({ "software_deployments": items });
+        for profile in crate::contract::Profile::ALL {
+            assert_eq!(
+                contract.validate("software-deployments", profile, &body),
+                vec![],
+                "{profile}"
+            );
+        }
+        let list = body["software_deployments"]
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        let (findings, _) = crate::check::order::check(list, crate::check::Severity::Should);
+        assert_eq!(findings, vec![]);
+        let (findings, _) = crate::check::unique::check(list, crate::check::Severity::Must);
+        assert_eq!(findings, vec![]);
+        let servers: std::collections::BTreeSet<_> =
+            list.iter().map(|i| i["server_id"].to_string()).collect();
+        assert_eq!(servers.len(), 200);
+        for status in ["COMPLETE", "IN_PROGRESS", "FAILED"] {
+            assert!(list.iter().any(|i| i["status"] == status));
+        }
     }
 }

@@ -31,6 +31,6 @@ mod fault;
 mod fixture;
 mod server;
 
-pub use fault::{Breaks, Fault, HOSTILE_STATUS};
-pub use fixture::deployments;
+pub use fault::{Breaks, Detection, Fault, HOSTILE_STATUS, LONG_SERVER_ID_CHARS};
+pub use fixture::{deployments, generated};
 pub use server::{DEFAULT_PROJECT_ID, DEFAULT_TOKEN, ReferenceConfig, RunningReference, start};

@@ -55,7 +55,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use super::fault::Fault;
+use super::fault::{Fault, LONG_SERVER_ID_CHARS};
 use super::fixture;
 
 /// The project id the reference serves by default (the document's example).
@@ -79,6 +79,9 @@ pub struct ReferenceConfig {
     pub token: String,
     /// The contract violation to inject, if any.
     pub fault: Option<Fault>,
+    /// Serve this many generated deployments ([`super::generated`]) instead of
+    /// the hand-made fixture: large bodies for benchmarks and scale tests.
+    pub fixture_size: Option<usize>,
 }
 
 impl Default for ReferenceConfig {
@@ -88,6 +91,7 @@ impl Default for ReferenceConfig {
             project_id: DEFAULT_PROJECT_ID.to_owned(),
             token: DEFAULT_TOKEN.to_owned(),
             fault: None,
+            fixture_size: None,
         }
     }
 }
@@ -129,7 +133,10 @@ impl RunningReference {
 pub async fn start(config: ReferenceConfig, addr: SocketAddr) -> io::Result<RunningReference> {
     let listener = TcpListener::bind(addr).await?;
     let addr = listener.local_addr()?;
-    let mut deployments = fixture::deployments();
+    let mut deployments = match config.fixture_size {
+        Some(n) => fixture::generated(n),
+        None => fixture::deployments(),
+    };
     if let Some(fault) = config.fault {
         fault.apply_to_deployments(&mut deployments);
     }
@@ -211,6 +218,9 @@ async fn list(
     let Some(filter) = filter else {
         return list_response(reference.deployments.iter(), fault);
     };
+    if let Some((status, message)) = input_fault(&filter, fault) {
+        return error(status, message);
+    }
 
     if fault == Some(Fault::ServerErrorOnKnownFilter)
         && reference
@@ -246,6 +256,26 @@ async fn unknown_path(State(reference): State<Arc<Reference>>) -> Response {
         return json_response(StatusCode::OK, &json!({ "software_deployments": [] }));
     }
     error(StatusCode::NOT_FOUND, "no resource at this path")
+}
+
+/// The answer of the faults that react to inputs only fuzzing sends, if `filter` is one.
+fn input_fault(filter: &str, fault: Option<Fault>) -> Option<(StatusCode, &'static str)> {
+    match fault? {
+        Fault::ServerErrorOnSpecialCharacters if filter.contains(['\'', ';']) => Some((
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "failed to query software deployments",
+        )),
+        Fault::ServerErrorOnLongServerId if filter.chars().count() > LONG_SERVER_ID_CHARS => {
+            Some((
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "failed to query software deployments",
+            ))
+        }
+        Fault::TeapotOnWhitespace if filter.contains(char::is_whitespace) => {
+            Some((StatusCode::IM_A_TEAPOT, "server_id has whitespace"))
+        }
+        _ => None,
+    }
 }
 
 /// An item's `server_id`, if it is a string.
@@ -330,9 +360,9 @@ fn hex_value(digit: &u8) -> Option<u8> {
 
 /// A 200 list response, with the envelope, body and content type that the fault dictates.
 fn list_response<'a>(items: impl Iterator<Item = &'a Value>, fault: Option<Fault>) -> Response {
-    let items: Vec<Value> = items.cloned().collect();
+    let items: Vec<&Value> = items.collect();
     match fault {
-        Some(Fault::WrongEnvelope) => json_response(StatusCode::OK, &Value::Array(items)),
+        Some(Fault::WrongEnvelope) => json_response(StatusCode::OK, &json!(items)),
         Some(Fault::EnvelopeRenamed) => {
             json_response(StatusCode::OK, &json!({ "deployments": items }))
         }
@@ -359,7 +389,18 @@ fn list_response<'a>(items: impl Iterator<Item = &'a Value>, fault: Option<Fault
             "text/html",
             json!({ "software_deployments": items }).to_string(),
         ),
-        _ => json_response(StatusCode::OK, &json!({ "software_deployments": items })),
+        _ => {
+            // Written item by item: no second tree of a large list.
+            let mut body = String::from(r#"{"software_deployments": ["#);
+            for (index, item) in items.iter().enumerate() {
+                if index > 0 {
+                    body.push_str(", ");
+                }
+                body.push_str(&item.to_string());
+            }
+            body.push_str("]}");
+            respond(StatusCode::OK, "application/json", body)
+        }
     }
 }
 
@@ -488,6 +529,7 @@ mod tests {
     async fn serve(fault: Option<Fault>) -> RunningReference {
         let config = ReferenceConfig {
             fault,
+            fixture_size: None,
             ..ReferenceConfig::default()
         };
         let addr = SocketAddr::from(([127, 0, 0, 1], 0));
@@ -673,6 +715,9 @@ mod tests {
         clean.shutdown().await;
 
         for &fault in Fault::ALL {
+            let fuzz_only = fault
+                .breaks()
+                .is_some_and(|b| b.detected_by == super::super::Detection::Fuzz);
             let running = serve(Some(fault)).await;
             let mut changed = Vec::new();
             for (request, clean) in shipped().iter().zip(&baseline) {
@@ -682,6 +727,11 @@ mod tests {
                 }
             }
             running.shutdown().await;
+            if fuzz_only {
+                // Only fuzzing sends what these faults react to.
+                assert_eq!(changed, Vec::<&str>::new(), "{}", fault.name());
+                continue;
+            }
             assert!(
                 !changed.is_empty(),
                 "{} changes no shipped response",
@@ -796,6 +846,39 @@ mod tests {
             (seen.status, seen.json()),
             (200, json!({ "software_deployments": [] }))
         );
+    }
+
+    #[tokio::test]
+    async fn fuzz_only_faults_answer_only_the_inputs_they_name() {
+        let client = reqwest::Client::new();
+        let server = first_server();
+        let long = |n: usize| "a".repeat(n);
+        let table: [(Fault, String, u16); 9] = [
+            (Fault::ServerErrorOnSpecialCharacters, "%27".to_owned(), 500),
+            (
+                Fault::ServerErrorOnSpecialCharacters,
+                "a%3Bb".to_owned(),
+                500,
+            ),
+            (
+                Fault::ServerErrorOnSpecialCharacters,
+                "a%22b".to_owned(),
+                200,
+            ),
+            (Fault::ServerErrorOnSpecialCharacters, server.clone(), 200),
+            (Fault::ServerErrorOnLongServerId, long(100), 200),
+            (Fault::ServerErrorOnLongServerId, long(101), 500),
+            (Fault::TeapotOnWhitespace, "%20".to_owned(), 418),
+            (Fault::TeapotOnWhitespace, format!("{server}%E2%80%83"), 418),
+            (Fault::TeapotOnWhitespace, server.clone(), 200),
+        ];
+        for (fault, value, status) in table {
+            let running = serve(Some(fault)).await;
+            let path = format!("{}?server_id={value}", endpoint());
+            let seen = fetch(&client, running.url(), &path, Some(DEFAULT_TOKEN)).await;
+            running.shutdown().await;
+            assert_eq!(seen.status, status, "{} {value}: {seen:?}", fault.name());
+        }
     }
 
     #[tokio::test]

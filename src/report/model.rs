@@ -364,6 +364,9 @@ pub struct CaseResult {
     /// The harness error, for outcome `error`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// What the fuzz phase did; only on the `fuzz-server-id` case.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fuzz: Option<Box<crate::fuzz::FuzzRun>>,
 }
 
 impl CaseResult {
@@ -381,6 +384,7 @@ impl CaseResult {
             checks: Vec::new(),
             notes: Vec::new(),
             error: None,
+            fuzz: None,
         }
     }
 }

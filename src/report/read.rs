@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use super::model::RunReport;
-use crate::case::locate::{Locator, line_col};
+use crate::case::locate::{Locator, syntax_error};
 
 /// Errors reading a report file. Messages read after "failed to read a report: ".
 #[derive(Debug, thiserror::Error)]
@@ -72,25 +72,12 @@ pub fn parse(
     validator: &jsonschema::Validator,
 ) -> Result<RunReport, ReadError> {
     let value: Value = serde_json::from_str(text).map_err(|error| {
-        // serde counts the column in bytes; report characters like the case loader.
-        let line_start = match error.line() {
-            0 | 1 => 0,
-            line => text
-                .match_indices('\n')
-                .nth(line - 2)
-                .map_or(text.len(), |(newline, _)| newline + 1),
-        };
-        let (line, column) = line_col(
-            text,
-            line_start.saturating_add(error.column().saturating_sub(1)),
-        );
-        let suffix = format!(" at line {} column {}", error.line(), error.column());
-        let message = error.to_string();
+        let (line, column, message) = syntax_error(text, &error);
         ReadError::Syntax {
             file: file.to_owned(),
             line,
             column,
-            message: message.strip_suffix(&suffix).unwrap_or(&message).to_owned(),
+            message,
         }
     })?;
     let invalid = |pointer: &str, message: String| {

@@ -279,3 +279,16 @@ fn serve_prints_its_url_project_and_token_and_answers() {
         String::from_utf8_lossy(&output.stdout)
     );
 }
+
+#[test]
+fn fuzz_takes_the_same_tls_options_as_run() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for command in ["run", "fuzz"] {
+        let output = sdconform(&[command, "--cacert", "no-such-ca.pem"], dir.path());
+        assert_eq!(output.status.code(), Some(2), "{command}");
+        assert!(
+            String::from_utf8_lossy(&output.stderr).contains("no-such-ca.pem"),
+            "{command}"
+        );
+    }
+}

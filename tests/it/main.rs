@@ -5,6 +5,7 @@ mod adversary;
 mod browser;
 mod cli;
 mod faults;
+mod fuzz;
 mod hostile;
 mod input;
 mod reports;

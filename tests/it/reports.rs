@@ -22,6 +22,9 @@ fn run_in(dir: &Path, url: &str, extra: &[&str]) -> Run {
         TOKEN,
         "--test-threads",
         "2",
+        // The example-based suite only: fuzzing's report content is tested in fuzz.rs.
+        "--fuzz-cases",
+        "0",
     ];
     args.extend_from_slice(extra);
     finish(sdconform(&args, dir), &dir.join("reports"))
@@ -585,6 +588,7 @@ fn run_on_port(port: u16, fault: Option<Fault>, dir: &Path, name: &str) -> PathB
                 project_id: PROJECT.to_owned(),
                 token: TOKEN.to_owned(),
                 fault,
+                fixture_size: None,
             },
             SocketAddr::from(([127, 0, 0, 1], port)),
         ))

@@ -19,6 +19,11 @@ pub struct Reference {
 
 impl Reference {
     pub fn start(fault: Option<Fault>) -> Reference {
+        Reference::start_sized(fault, None)
+    }
+
+    /// A reference target serving `fixture_size` generated deployments.
+    pub fn start_sized(fault: Option<Fault>, fixture_size: Option<usize>) -> Reference {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .enable_all()
@@ -28,6 +33,7 @@ impl Reference {
             project_id: PROJECT.to_owned(),
             token: TOKEN.to_owned(),
             fault,
+            fixture_size,
         };
         let running = runtime
             .block_on(reference::start(

@@ -1,0 +1,51 @@
+//! Property-based fuzzing of the `server_id` query parameter (GitHub issue 3).
+//!
+//! Example-based cases send a handful of chosen values; fuzzing sends thousands of generated
+//! ones, checks each answer against the contract's properties, shrinks every failure to a
+//! minimal input and says how to reproduce it. It runs as `sdconform fuzz`, and as the
+//! `fuzz-server-id` trial of `sdconform run` (a smaller budget, so CI gating catches it).
+//!
+//! ```text
+//! cli/app → engine::run ─┬─ http: the unfiltered list (server ids to mutate, the subset to compare)
+//!                        ├─ regression: replay fuzz-regressions.json first
+//!                        ├─ strategy → (seeded proptest RNG) → input → http ×2 → property (pure)
+//!                        │   concurrently, --concurrency at a time
+//!                        └─ shrink: the failures, afterwards, one request at a time
+//!        → CaseResult `fuzz-server-id` (findings with a `fuzz` object) → report.json
+//! ```
+//!
+//! - [`input`]: what is sent, decoded and on the wire;
+//! - [`strategy`]: the named generators;
+//! - [`property`]: the properties, pure;
+//! - [`shrink`]: from a failing input to a minimal one;
+//! - [`engine`]: the phase end to end;
+//! - [`regression`]: the regressions file;
+//! - [`repro`]: the `curl` command of a finding;
+//! - [`evidence`]: what fuzzing adds to `report.json`.
+//!
+//! A fuzz finding in `report.json`:
+//!
+//! ```json
+//! { "clause": "SD-CODE-200", "severity": "MUST", "check": "no_server_error", "actual": "500",
+//!   "fuzz": { "property": "no-server-error", "strategy": "reserved-characters", "seed": 42,
+//!             "minimal_input": "'", "wire_query": "server_id=%27",
+//!             "repro": "curl -sS -g -H \"X-Auth-Token: $SDCONFORM_TOKEN\" 'http://…/software_deployments?server_id=%27'" } }
+//! ```
+
+pub mod engine;
+pub mod evidence;
+pub mod input;
+pub mod property;
+pub mod regression;
+pub mod repro;
+pub mod shrink;
+pub mod strategy;
+
+pub use engine::{
+    CASE_ID, DEFAULT_CASES, DEFAULT_CONCURRENCY, DEFAULT_RUN_CASES, FuzzOutcome, Progress,
+    Settings, ShrinkLimits, Silent, random_seed, run, trial,
+};
+pub use evidence::{FuzzEvidence, FuzzRun};
+pub use input::{Input, Value};
+pub use property::Property;
+pub use regression::{Regression, RegressionError};

@@ -1,0 +1,915 @@
+//! The properties every fuzz input must satisfy, as a pure function of the input, the
+//! target's reply (twice) and the unfiltered list.
+//!
+//! | property | clause | severity | holds when |
+//! |---|---|---|---|
+//! | `no-server-error` | SD-CODE-200 | MUST | a well-formed request (valid token, UTF-8 value) is not answered 5xx |
+//! | `documented-status` | SD-CODE-SET | MUST | the status is 200, 400, 401, 404 or 500 |
+//! | `allowed-status` | SD-CODE-200 | MUST | an existing server id gets 200; any other value 200, 400 or 404; 401 only without a token |
+//! | `valid-body` | SD-RESP-1 … 11 | MUST | a 200 body is JSON, labelled so, and valid under the profile |
+//! | `filter-exact` | SD-REQ-1 | MUST | every returned item's `server_id` equals the decoded parameter |
+//! | `filter-subset` | SD-REQ-1 | MUST | the filtered list is the unfiltered list's items of that `server_id` |
+//! | `stable-status` | SD-URI-1 | SHOULD | the same request sent again gets the same status |
+//!
+//! Where the contract is silent, every reading is accepted, so a conformant target never
+//! fails: an empty or absent value (`server_id=`, `?server_id`) may filter by the empty
+//! string or not filter at all; a repeated parameter may use either value (so an empty one
+//! may mean no filter), both joined by a comma, or both; a value that is not UTF-8 may get any documented status, and a 200 list
+//! only has to be made of deployments the unfiltered list has; a URI longer than 8 000 bytes
+//! (RFC 9110 §4.1's recommended minimum) may get 414.
+//!
+//! ```
+//! use sdconform::fuzz::{Input, Property};
+//! use sdconform::fuzz::property::{Baseline, BodyCache, Context, Reply, evaluate};
+//! use sdconform::contract::{Contract, Profile};
+//!
+//! let contract = Contract::embedded().unwrap();
+//! let baseline = Baseline::default();
+//! let cache = BodyCache::default();
+//! let context = Context { contract: &contract, profile: Profile::Documented,
+//!     baseline: &baseline, authenticated: true, cache: &cache };
+//! let reply = Reply { status: 500, content_type: None, body: b"", body_cut: None };
+//! let eval = evaluate(&Input::text("'"), &reply, None, 80, &context);
+//! assert_eq!(eval.violations[0].property, Property::NoServerError);
+//! assert_eq!(eval.violations[0].findings[0].clause, "SD-CODE-200");
+//! ```
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use serde_json::Value as Json;
+
+use super::input::{Input, Value};
+use crate::check::{self, Finding, Severity, filter, status};
+use crate::contract::{Contract, Profile};
+
+/// The response schema every 200 body is validated against.
+pub const SCHEMA: &str = "software-deployments";
+
+/// Request-target length from which a 414 is the HTTP layer's answer, not the endpoint's
+/// (RFC 9110 §4.1 recommends supporting at least 8 000 octets).
+pub const LONG_URI_BYTES: usize = 8_000;
+
+/// One property of the table above.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Property {
+    /// A well-formed request is not answered 5xx.
+    NoServerError,
+    /// The status is a documented one.
+    DocumentedStatus,
+    /// The status is one the contract allows for this input.
+    AllowedStatus,
+    /// A 200 body is valid under the profile.
+    ValidBody,
+    /// Every returned item has the requested `server_id`.
+    FilterExact,
+    /// The filtered list is the corresponding subset of the unfiltered list.
+    FilterSubset,
+    /// The same request twice gets the same status.
+    StableStatus,
+}
+
+impl Property {
+    /// Every property, in report order.
+    pub const ALL: [Property; 7] = [
+        Property::NoServerError,
+        Property::DocumentedStatus,
+        Property::AllowedStatus,
+        Property::ValidBody,
+        Property::FilterExact,
+        Property::FilterSubset,
+        Property::StableStatus,
+    ];
+
+    /// Kebab-case name, as reports and the regressions file spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Property::NoServerError => "no-server-error",
+            Property::DocumentedStatus => "documented-status",
+            Property::AllowedStatus => "allowed-status",
+            Property::ValidBody => "valid-body",
+            Property::FilterExact => "filter-exact",
+            Property::FilterSubset => "filter-subset",
+            Property::StableStatus => "stable-status",
+        }
+    }
+
+    /// The check name its findings and records carry, in snake case like the suite's checks.
+    pub fn check(self) -> &'static str {
+        match self {
+            Property::NoServerError => "no_server_error",
+            Property::DocumentedStatus => "documented_status",
+            Property::AllowedStatus => "allowed_status",
+            Property::ValidBody => "valid_body",
+            Property::FilterExact => "filter_exact",
+            Property::FilterSubset => "filter_subset",
+            Property::StableStatus => "stable_status",
+        }
+    }
+
+    /// The property called `name`.
+    pub fn from_name(name: &str) -> Option<Property> {
+        Property::ALL.into_iter().find(|p| p.name() == name)
+    }
+
+    /// The clause a violation cites (`valid-body` findings cite the field's own clause).
+    pub fn clause(self) -> &'static str {
+        match self {
+            Property::NoServerError | Property::AllowedStatus => "SD-CODE-200",
+            Property::DocumentedStatus => "SD-CODE-SET",
+            Property::ValidBody => "SD-RESP-1",
+            Property::FilterExact | Property::FilterSubset => "SD-REQ-1",
+            Property::StableStatus => "SD-URI-1",
+        }
+    }
+
+    /// MUST, except `stable-status`.
+    pub fn severity(self) -> Severity {
+        match self {
+            Property::StableStatus => Severity::Should,
+            _ => Severity::Must,
+        }
+    }
+
+    /// One line for the report.
+    pub fn description(self) -> &'static str {
+        match self {
+            Property::NoServerError => {
+                "a well-formed request (valid token, UTF-8 value) must succeed: no 5xx"
+            }
+            Property::DocumentedStatus => "the status is one of 200, 400, 401, 404, 500",
+            Property::AllowedStatus => {
+                "an existing server id gets 200; another value 200, 400 or 404; 401 only without a token"
+            }
+            Property::ValidBody => {
+                "a 200 body is JSON, labelled application/json, and valid under the profile"
+            }
+            Property::FilterExact => {
+                "every returned item's server_id equals the decoded parameter exactly"
+            }
+            Property::FilterSubset => {
+                "the filtered list is exactly the unfiltered list's deployments of that server_id"
+            }
+            Property::StableStatus => "the same request sent twice gets the same status",
+        }
+    }
+}
+
+/// One response, as the properties see it.
+#[derive(Debug, Clone, Copy)]
+pub struct Reply<'a> {
+    /// Status code.
+    pub status: u16,
+    /// `Content-Type`, if any.
+    pub content_type: Option<&'a str>,
+    /// The body (at most `--max-body-bytes`).
+    pub body: &'a [u8],
+    /// `Some(limit)` when the body was cut at `limit` bytes.
+    pub body_cut: Option<usize>,
+}
+
+/// The unfiltered list, fetched once before fuzzing.
+#[derive(Debug, Clone, Default)]
+pub struct Baseline {
+    /// Its items, when it was a 200 JSON list.
+    pub items: Option<Vec<Json>>,
+    /// The distinct string `server_id`s of its items, sorted.
+    pub server_ids: Vec<String>,
+}
+
+impl Baseline {
+    /// The baseline from the unfiltered list's reply; `items` is `None` unless it is a 200
+    /// JSON object with a `software_deployments` list.
+    pub fn from_reply(reply: &Reply<'_>) -> Baseline {
+        if reply.status != 200 || reply.body_cut.is_some() {
+            return Baseline::default();
+        }
+        // Only `id` and `server_id` are ever compared: keep those, not the whole list.
+        let items = serde_json::from_slice::<Json>(reply.body)
+            .ok()
+            .and_then(|mut v| {
+                v.get_mut("software_deployments")
+                    .and_then(Json::as_array_mut)
+                    .map(|items| items.iter_mut().map(slim).collect::<Vec<Json>>())
+            });
+        let server_ids: BTreeSet<String> = items
+            .iter()
+            .flatten()
+            .filter_map(|item| item.get("server_id").and_then(Json::as_str))
+            .map(str::to_owned)
+            .collect();
+        Baseline {
+            items,
+            server_ids: server_ids.into_iter().collect(),
+        }
+    }
+}
+
+/// An item reduced to what the filter properties compare: its `id` and `server_id`.
+fn slim(item: &mut Json) -> Json {
+    let mut take = |field: &str| item.get_mut(field).map(Json::take).unwrap_or(Json::Null);
+    serde_json::json!({ "id": take("id"), "server_id": take("server_id") })
+}
+
+/// What a 200 body showed, independent of the input (so it is computed once per distinct body).
+#[derive(Debug, Default)]
+pub struct BodyVerdict {
+    /// JSON, media type and schema findings.
+    pub findings: Vec<Finding>,
+    /// The `software_deployments` list, if the body has one.
+    pub items: Option<Vec<Json>>,
+}
+
+/// Distinct bodies seen, with their verdicts: most fuzz inputs get the same few bodies (an
+/// empty list, one server's deployments), so validation runs once per body, off the hot path.
+#[derive(Debug, Default)]
+pub struct BodyCache {
+    entries: Mutex<HashMap<BodyKey, Arc<BodyVerdict>>>,
+}
+
+/// A body and its `Content-Type`.
+type BodyKey = (Option<String>, Vec<u8>);
+
+/// Most bodies the cache keeps (it starts over when full).
+const CACHE_ENTRIES: usize = 256;
+/// Largest body the cache keeps.
+const CACHE_BODY_BYTES: usize = 64 * 1024;
+
+impl BodyCache {
+    /// The verdict on a 200 body, computed on first sight.
+    pub fn verdict(&self, context: &Context<'_>, reply: &Reply<'_>) -> Arc<BodyVerdict> {
+        let cacheable = reply.body_cut.is_none() && reply.body.len() <= CACHE_BODY_BYTES;
+        let key = (reply.content_type.map(str::to_owned), reply.body.to_vec());
+        if cacheable
+            && let Some(hit) = self
+                .entries
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .get(&key)
+        {
+            return Arc::clone(hit);
+        }
+        let verdict = Arc::new(judge_body(context, reply));
+        if cacheable {
+            let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+            if entries.len() >= CACHE_ENTRIES {
+                entries.clear();
+            }
+            entries.insert(key, Arc::clone(&verdict));
+        }
+        verdict
+    }
+}
+
+fn judge_body(context: &Context<'_>, reply: &Reply<'_>) -> BodyVerdict {
+    let (value, mut findings, _records) = match reply.body_cut {
+        None => check::body::check(reply.content_type, reply.body),
+        Some(limit) => check::body::check_cut(reply.content_type, limit),
+    };
+    let Some(value) = value else {
+        return BodyVerdict {
+            findings,
+            items: None,
+        };
+    };
+    if context.contract.schema_names().contains(SCHEMA) {
+        findings.extend(context.contract.validate(SCHEMA, context.profile, &value));
+    }
+    BodyVerdict {
+        findings,
+        items: value
+            .get("software_deployments")
+            .and_then(Json::as_array)
+            .cloned(),
+    }
+}
+
+/// What the properties need besides the exchange.
+pub struct Context<'a> {
+    /// The contract.
+    pub contract: &'a Contract,
+    /// The selected profile.
+    pub profile: Profile,
+    /// The unfiltered list.
+    pub baseline: &'a Baseline,
+    /// Whether requests carry a token (without one, 401 is the right answer).
+    pub authenticated: bool,
+    /// Verdicts on bodies already seen.
+    pub cache: &'a BodyCache,
+}
+
+/// One property an input broke, with the findings that show it (the first is the one
+/// reported).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation {
+    /// The property.
+    pub property: Property,
+    /// Its findings, at least one.
+    pub findings: Vec<Finding>,
+}
+
+/// What the properties concluded about one input.
+#[derive(Debug, Clone, Default)]
+pub struct Evaluation {
+    /// Properties broken.
+    pub violations: Vec<Violation>,
+    /// Properties that had something to check (held or not).
+    pub exercised: BTreeSet<Property>,
+}
+
+impl Evaluation {
+    fn violate(&mut self, property: Property, findings: Vec<Finding>) {
+        if !findings.is_empty() {
+            self.violations.push(Violation { property, findings });
+        }
+    }
+
+    /// The violation of `property`, if any.
+    pub fn violation(&self, property: Property) -> Option<&Violation> {
+        self.violations.iter().find(|v| v.property == property)
+    }
+}
+
+/// Short, human form of an input for messages: `server_id="a b"`.
+pub fn describe(input: &Input) -> String {
+    let shown = |value: &Value| match value {
+        Value::Text(text) => format!("{:?}", check::truncate(text, 80)),
+        Value::Bytes(_) => format!("<not UTF-8: {}>", check::truncate(&value.wire(), 80)),
+    };
+    match input {
+        Input::One(value) => format!("server_id={}", shown(value)),
+        Input::Repeated(first, second) => {
+            format!("server_id={}&server_id={}", shown(first), shown(second))
+        }
+        Input::NoValue => "server_id (no value)".to_owned(),
+    }
+}
+
+/// Evaluates every property for `input`, answered `first` and, sent again, `second`;
+/// `target_len` is the length of the request-target (path and query) in bytes.
+pub fn evaluate(
+    input: &Input,
+    first: &Reply<'_>,
+    second: Option<&Reply<'_>>,
+    target_len: usize,
+    context: &Context<'_>,
+) -> Evaluation {
+    let mut eval = Evaluation::default();
+    let asked = describe(input);
+    let code = first.status;
+    let well_formed = input.is_utf8();
+    eval.exercised.insert(Property::DocumentedStatus);
+    if !status::DOCUMENTED.contains(&code) {
+        if !(code == 414 && target_len > LONG_URI_BYTES) {
+            eval.violate(
+                Property::DocumentedStatus,
+                vec![Finding::new(
+                    "SD-CODE-SET",
+                    "documented_status",
+                    "",
+                    "one of the documented codes 200, 400, 401, 404, 500",
+                    code.to_string(),
+                    format!("{asked} answered {code}, a status the contract does not document"),
+                )],
+            );
+        }
+    } else if well_formed {
+        eval.exercised.insert(Property::NoServerError);
+        eval.exercised.insert(Property::AllowedStatus);
+        let exact_id = match input {
+            Input::One(Value::Text(text)) => context.baseline.server_ids.contains(text),
+            _ => false,
+        };
+        if code >= 500 {
+            eval.violate(
+                Property::NoServerError,
+                vec![Finding::new(
+                    "SD-CODE-200",
+                    "no_server_error",
+                    "",
+                    "a well-formed request must succeed: 200 (or 400/404 where the contract allows)",
+                    code.to_string(),
+                    format!("{asked} is a well-formed request with a valid token, answered {code}"),
+                )],
+            );
+        } else {
+            let allowed: &[u16] = match (exact_id, context.authenticated) {
+                (_, false) => &[200, 400, 401, 404],
+                (true, true) => &[200],
+                (false, true) => &[200, 400, 404],
+            };
+            if !allowed.contains(&code) {
+                let list = allowed
+                    .iter()
+                    .map(u16::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let why = if exact_id {
+                    "a server id the unfiltered list has"
+                } else {
+                    "a request with a valid token"
+                };
+                eval.violate(
+                    Property::AllowedStatus,
+                    vec![Finding::new(
+                        "SD-CODE-200",
+                        "allowed_status",
+                        "",
+                        list,
+                        code.to_string(),
+                        format!("{asked} ({why}) answered {code}"),
+                    )],
+                );
+            }
+        }
+    }
+    if code == 200 {
+        body_properties(input, first, &asked, context, &mut eval);
+    }
+    if let Some(again) = second {
+        eval.exercised.insert(Property::StableStatus);
+        if again.status != code {
+            eval.violate(
+                Property::StableStatus,
+                vec![
+                    Finding::new(
+                        "SD-URI-1",
+                        "stable_status",
+                        "",
+                        format!("{code}, as the first time"),
+                        again.status.to_string(),
+                        format!(
+                            "{asked} answered {code}, then {} to the same request",
+                            again.status
+                        ),
+                    )
+                    .with_severity(Severity::Should),
+                ],
+            );
+        }
+    }
+    eval
+}
+
+/// `valid-body`, `filter-exact` and `filter-subset` on a 200.
+fn body_properties(
+    input: &Input,
+    reply: &Reply<'_>,
+    asked: &str,
+    context: &Context<'_>,
+    eval: &mut Evaluation,
+) {
+    eval.exercised.insert(Property::ValidBody);
+    let verdict = context.cache.verdict(context, reply);
+    eval.violate(Property::ValidBody, verdict.findings.clone());
+    let Some(items) = &verdict.items else {
+        return;
+    };
+    let all = context.baseline.items.as_deref();
+    if !items.is_empty() {
+        eval.exercised.insert(Property::FilterExact);
+    }
+    if all.is_some() {
+        eval.exercised.insert(Property::FilterSubset);
+    }
+    let readings = readings(input);
+    let mut primary: Option<(Vec<Finding>, Vec<Finding>)> = None;
+    for reading in &readings {
+        let (exact, subset) = reading.check(items, all);
+        if exact.is_empty() && subset.is_empty() {
+            return;
+        }
+        primary.get_or_insert((exact, subset));
+    }
+    let Some((exact, subset)) = primary else {
+        return;
+    };
+    let note = |mut f: Finding| {
+        f.message = format!("{asked}: {}", f.message);
+        if readings.len() > 1 {
+            f.message.push_str(&format!(
+                " (and no other reading of this input fits: {})",
+                readings
+                    .iter()
+                    .map(Reading::name)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        f
+    };
+    eval.violate(Property::FilterExact, exact.into_iter().map(note).collect());
+    eval.violate(
+        Property::FilterSubset,
+        subset.into_iter().map(note).collect(),
+    );
+}
+
+/// One way a target may read the parameter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Reading {
+    /// Filter by exactly this string.
+    Exact(String),
+    /// No filter at all.
+    Unfiltered,
+    /// Deployments of any of these servers.
+    AnyOf(Vec<String>),
+    /// The value is not UTF-8: only deployments the unfiltered list has.
+    Known,
+}
+
+impl Reading {
+    fn name(&self) -> String {
+        match self {
+            Reading::Exact(s) => format!("server_id == {:?}", check::truncate(s, 40)),
+            Reading::Unfiltered => "no filter".to_owned(),
+            Reading::AnyOf(values) => format!("any of {values:?}"),
+            Reading::Known => "any deployment the unfiltered list has".to_owned(),
+        }
+    }
+
+    /// (filter-exact findings, filter-subset findings) of `items` under this reading.
+    fn check(&self, items: &[Json], all: Option<&[Json]>) -> (Vec<Finding>, Vec<Finding>) {
+        match self {
+            Reading::Exact(s) => (
+                filter::exact(items, s, Severity::Must).0,
+                all.map(|all| filter::subset(items, all, s, Severity::Must).0)
+                    .unwrap_or_default(),
+            ),
+            Reading::Unfiltered => (
+                Vec::new(),
+                all.map(|all| same_deployments(items, all, "the unfiltered list"))
+                    .unwrap_or_default(),
+            ),
+            Reading::AnyOf(values) => {
+                let exact = items
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(index, item)| {
+                        let actual = item.get("server_id").and_then(Json::as_str)?;
+                        (!values.iter().any(|v| v == actual)).then(|| {
+                            Finding::new(
+                                "SD-REQ-1",
+                                "filter_exact",
+                                format!("/software_deployments/{index}/server_id"),
+                                format!("one of {values:?}"),
+                                format!("{actual:?}"),
+                                format!("a deployment of server {actual:?} is returned"),
+                            )
+                        })
+                    })
+                    .collect();
+                let subset = all
+                    .map(|all| {
+                        let wanted: Vec<Json> = all
+                            .iter()
+                            .filter(|item| {
+                                item.get("server_id")
+                                    .and_then(Json::as_str)
+                                    .is_some_and(|s| values.iter().any(|v| v == s))
+                            })
+                            .cloned()
+                            .collect();
+                        same_deployments(
+                            items,
+                            &wanted,
+                            "the unfiltered list's deployments of these servers",
+                        )
+                    })
+                    .unwrap_or_default();
+                (exact, subset)
+            }
+            Reading::Known => (
+                Vec::new(),
+                all.map(|all| unknown_deployments(items, all))
+                    .unwrap_or_default(),
+            ),
+        }
+    }
+}
+
+/// Every reading the contract allows for `input`.
+fn readings(input: &Input) -> Vec<Reading> {
+    match input {
+        Input::One(Value::Text(text)) if text.is_empty() => {
+            vec![Reading::Exact(String::new()), Reading::Unfiltered]
+        }
+        Input::One(Value::Text(text)) => vec![Reading::Exact(text.clone())],
+        Input::NoValue => vec![Reading::Exact(String::new()), Reading::Unfiltered],
+        Input::Repeated(Value::Text(a), Value::Text(b)) => {
+            let mut all = vec![
+                Reading::Exact(a.clone()),
+                Reading::Exact(b.clone()),
+                Reading::Exact(format!("{a},{b}")),
+                Reading::AnyOf(vec![a.clone(), b.clone()]),
+            ];
+            if a.is_empty() || b.is_empty() {
+                all.push(Reading::Unfiltered);
+            }
+            all
+        }
+        Input::One(Value::Bytes(_)) | Input::Repeated(..) => vec![Reading::Known],
+    }
+}
+
+/// Multiset of the string ids of `items`.
+fn ids(items: &[Json]) -> BTreeMap<String, usize> {
+    let mut out = BTreeMap::new();
+    for id in items
+        .iter()
+        .filter_map(|item| item.get("id").and_then(Json::as_str))
+    {
+        *out.entry(id.to_owned()).or_default() += 1;
+    }
+    out
+}
+
+/// One finding when `items` and `wanted` do not hold the same deployments (by id).
+fn same_deployments(items: &[Json], wanted: &[Json], what: &str) -> Vec<Finding> {
+    let (got, want) = (ids(items), ids(wanted));
+    if got == want {
+        return Vec::new();
+    }
+    let count = |m: &BTreeMap<String, usize>| m.values().sum::<usize>();
+    vec![Finding::new(
+        "SD-REQ-1",
+        "filter_subset",
+        "/software_deployments",
+        format!("the {} deployment(s) of {what}", count(&want)),
+        format!("{} deployment(s), not the same ones", count(&got)),
+        format!("the list is not {what}"),
+    )]
+}
+
+/// Findings for items the unfiltered list does not have (same id and server).
+fn unknown_deployments(items: &[Json], all: &[Json]) -> Vec<Finding> {
+    let known: BTreeSet<(Option<&str>, Option<&str>)> = all
+        .iter()
+        .map(|i| {
+            (
+                i.get("id").and_then(Json::as_str),
+                i.get("server_id").and_then(Json::as_str),
+            )
+        })
+        .collect();
+    items
+        .iter()
+        .enumerate()
+        .filter(|(_, i)| {
+            !known.contains(&(
+                i.get("id").and_then(Json::as_str),
+                i.get("server_id").and_then(Json::as_str),
+            ))
+        })
+        .map(|(index, item)| {
+            Finding::new(
+                "SD-REQ-1",
+                "filter_subset",
+                format!("/software_deployments/{index}"),
+                "only deployments the unfiltered list has",
+                check::truncate(&item.to_string(), 200),
+                "a filtered list returns a deployment the unfiltered list does not have",
+            )
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const A: &str = "ec14c864-096e-4e27-bb8a-2c2b4dc6f3f5";
+    const B: &str = "6513270e-269e-4d37-b2a7-4de452e6b438";
+
+    fn item(id: &str, server: &str) -> Json {
+        let mut item = crate::reference::deployments()[0].clone();
+        item["id"] = json!(id);
+        item["server_id"] = json!(server);
+        item
+    }
+
+    fn all() -> Vec<Json> {
+        vec![
+            item("ef422fa5-719a-419e-a10c-72e3a367b0b8", A),
+            item("36f675cc-81e7-4ef5-a8e2-5d940ed90475", A),
+            item("a2b0c5c4-6c62-4c1e-9d4e-3b7ae7f5e7a1", B),
+        ]
+    }
+
+    fn body(items: &[Json]) -> Vec<u8> {
+        serde_json::to_vec(&json!({ "software_deployments": items })).unwrap_or_default()
+    }
+
+    fn of(server: &str) -> Vec<Json> {
+        all()
+            .into_iter()
+            .filter(|i| i["server_id"] == json!(server))
+            .collect()
+    }
+
+    /// The properties violated by `input` answered `status` with `items` (twice the same).
+    fn violated(
+        input: Input,
+        status: u16,
+        items: Option<&[Json]>,
+        authenticated: bool,
+    ) -> Vec<&'static str> {
+        let contract = Contract::embedded().unwrap_or_else(|e| panic!("{e}"));
+        let baseline = Baseline::from_reply(&Reply {
+            status: 200,
+            content_type: Some("application/json"),
+            body: &body(&all()),
+            body_cut: None,
+        });
+        let cache = BodyCache::default();
+        let context = Context {
+            contract: &contract,
+            profile: Profile::Documented,
+            baseline: &baseline,
+            authenticated,
+            cache: &cache,
+        };
+        let bytes = items
+            .map(body)
+            .unwrap_or_else(|| b"{\"error\":{}}".to_vec());
+        let reply = Reply {
+            status,
+            content_type: Some("application/json"),
+            body: &bytes,
+            body_cut: None,
+        };
+        evaluate(&input, &reply, Some(&reply), 100, &context)
+            .violations
+            .iter()
+            .map(|v| v.property.name())
+            .collect()
+    }
+
+    fn text(s: &str) -> Input {
+        Input::text(s)
+    }
+
+    #[test]
+    fn a_conformant_answer_breaks_nothing_whatever_the_reading() {
+        let none: Vec<&str> = Vec::new();
+        let table: Vec<(Input, u16, Option<Vec<Json>>)> = vec![
+            (text(A), 200, Some(of(A))),
+            (text("zzz"), 200, Some(vec![])),
+            (text("zzz"), 404, None),
+            (text("EC14"), 400, None),
+            (text(""), 200, Some(vec![])),
+            (text(""), 200, Some(all())),
+            (Input::NoValue, 200, Some(all())),
+            (Input::NoValue, 200, Some(vec![])),
+            (
+                Input::Repeated(Value::Text(A.into()), Value::Text(B.into())),
+                200,
+                Some(of(A)),
+            ),
+            (
+                Input::Repeated(Value::Text(A.into()), Value::Text(B.into())),
+                200,
+                Some(of(B)),
+            ),
+            (
+                Input::Repeated(Value::Text(A.into()), Value::Text(B.into())),
+                200,
+                Some(all()),
+            ),
+            (
+                Input::Repeated(Value::Text(A.into()), Value::Text(B.into())),
+                200,
+                Some(vec![]),
+            ),
+            (
+                Input::Repeated(Value::Text(String::new()), Value::Text(B.into())),
+                200,
+                Some(all()),
+            ),
+            (Input::One(Value::from_bytes(vec![0xFF])), 400, None),
+            (Input::One(Value::from_bytes(vec![0xFF])), 500, None),
+            (Input::One(Value::from_bytes(vec![0xFF])), 200, Some(of(B))),
+        ];
+        for (input, status, items) in table {
+            assert_eq!(
+                violated(input.clone(), status, items.as_deref(), true),
+                none,
+                "{input:?} {status}"
+            );
+        }
+        // Without a token, 401 is the right answer.
+        assert_eq!(violated(text(A), 401, None, false), none);
+    }
+
+    #[test]
+    fn each_property_fails_where_it_should() {
+        type Row = (Input, u16, Option<Vec<Json>>, Vec<&'static str>);
+        let table: Vec<Row> = vec![
+            (text("'"), 500, None, vec!["no-server-error"]),
+            (text(" "), 418, None, vec!["documented-status"]),
+            (text(A), 404, None, vec!["allowed-status"]),
+            (text("zzz"), 401, None, vec!["allowed-status"]),
+            // Items of another server are filter-exact's finding, not filter-subset's.
+            (text("e"), 200, Some(of(A)), vec!["filter-exact"]),
+            (
+                text(A),
+                200,
+                Some(of(A)[..1].to_vec()),
+                vec!["filter-subset"],
+            ),
+            (text(""), 200, Some(of(A)), vec!["filter-exact"]),
+            (
+                Input::Repeated(Value::Text(A.into()), Value::Text("x".into())),
+                200,
+                Some(of(B)),
+                vec!["filter-exact", "filter-subset"],
+            ),
+            (
+                Input::One(Value::from_bytes(vec![0xFF])),
+                200,
+                Some(vec![item("00000000-0000-4000-8000-000000000000", B)]),
+                vec!["filter-subset"],
+            ),
+            (
+                Input::One(Value::from_bytes(vec![0xFF])),
+                418,
+                None,
+                vec!["documented-status"],
+            ),
+        ];
+        for (input, status, items, want) in table {
+            assert_eq!(
+                violated(input.clone(), status, items.as_deref(), true),
+                want,
+                "{input:?} {status}"
+            );
+        }
+    }
+
+    #[test]
+    fn bodies_are_validated_once_and_unstable_status_is_a_should() {
+        let contract = Contract::embedded().unwrap_or_else(|e| panic!("{e}"));
+        let baseline = Baseline::default();
+        let cache = BodyCache::default();
+        let context = Context {
+            contract: &contract,
+            profile: Profile::Strict,
+            baseline: &baseline,
+            authenticated: true,
+            cache: &cache,
+        };
+        let mut broken = item("ef422fa5-719a-419e-a10c-72e3a367b0b8", A);
+        broken["status"] = json!("DONE");
+        let bytes = body(&[broken]);
+        let reply = Reply {
+            status: 200,
+            content_type: Some("application/json"),
+            body: &bytes,
+            body_cut: None,
+        };
+        let first = cache.verdict(&context, &reply);
+        let again = cache.verdict(&context, &reply);
+        assert!(Arc::ptr_eq(&first, &again));
+        let eval = evaluate(&text(A), &reply, None, 100, &context);
+        let v = eval
+            .violation(Property::ValidBody)
+            .map(|v| v.findings[0].clause.clone());
+        assert_eq!(v.as_deref(), Some("SD-RESP-9"));
+        let other = Reply {
+            status: 404,
+            content_type: None,
+            body: b"",
+            body_cut: None,
+        };
+        let eval = evaluate(&text("x"), &reply, Some(&other), 100, &context);
+        let unstable = eval
+            .violation(Property::StableStatus)
+            .map(|v| v.findings[0].severity);
+        assert_eq!(unstable, Some(Severity::Should));
+        // A long URI may meet the HTTP layer's limit.
+        let too_long = Reply {
+            status: 414,
+            content_type: None,
+            body: b"",
+            body_cut: None,
+        };
+        assert!(
+            evaluate(&text("x"), &too_long, None, 9_000, &context)
+                .violations
+                .is_empty()
+        );
+        assert!(
+            !evaluate(&text("x"), &too_long, None, 100, &context)
+                .violations
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn property_names_round_trip() {
+        for p in Property::ALL {
+            assert_eq!(Property::from_name(p.name()), Some(p));
+        }
+    }
+}

@@ -184,14 +184,26 @@ impl Baseline {
         if reply.status != 200 || reply.body_cut.is_some() {
             return Baseline::default();
         }
-        // Only `id` and `server_id` are ever compared: keep those, not the whole list.
-        let items = serde_json::from_slice::<Json>(reply.body)
-            .ok()
-            .and_then(|mut v| {
-                v.get_mut("software_deployments")
-                    .and_then(Json::as_array_mut)
-                    .map(|items| items.iter_mut().map(slim).collect::<Vec<Json>>())
-            });
+        // Only `id` and `server_id` are ever compared: keep those, item by item
+        // as the list streams past, never the whole tree.
+        let mut slimmed = Vec::new();
+        let items = match crate::check::list::walk(reply.body, |_, mut item| {
+            slimmed.push(slim(&mut item));
+        }) {
+            Ok(crate::check::list::Walk::Envelope { .. }) => Some(slimmed),
+            Ok(crate::check::list::Walk::Whole(_))
+            | Err(crate::check::list::WalkError::Json(_)) => None,
+            // The list a parser keeps is the last one: read the document whole.
+            Err(crate::check::list::WalkError::DuplicateList) => {
+                serde_json::from_slice::<Json>(reply.body)
+                    .ok()
+                    .and_then(|mut v| {
+                        v.get_mut("software_deployments")
+                            .and_then(Json::as_array_mut)
+                            .map(|items| items.iter_mut().map(slim).collect::<Vec<Json>>())
+                    })
+            }
+        };
         let server_ids: BTreeSet<String> = items
             .iter()
             .flatten()

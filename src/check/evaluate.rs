@@ -237,6 +237,8 @@ struct Accumulators<'a> {
     /// Validate each item on its own (else the whole body at the end).
     per_item: bool,
     schema_findings: Vec<Finding>,
+    /// Schema findings past the cap, counted.
+    schema_omitted: usize,
     checks: Vec<Running<'a>>,
     /// The whole list, kept only when items are not validated one by one.
     kept: Vec<Value>,
@@ -299,6 +301,7 @@ impl<'a> Accumulators<'a> {
             input,
             per_item,
             schema_findings: Vec::new(),
+            schema_omitted: 0,
             checks,
             kept: Vec::new(),
         }
@@ -307,12 +310,14 @@ impl<'a> Accumulators<'a> {
     fn item(&mut self, index: usize, item: &Value) {
         if let Some(schema) = &self.input.case.expect.schema {
             if self.per_item {
-                if self.schema_findings.len() < MAX_FINDINGS_PER_CASE {
-                    let found =
-                        self.input
-                            .contract
-                            .validate_item(schema, self.input.profile, index, item);
-                    self.schema_findings.extend(found);
+                // Every item is validated, so that each clause's outcome is right;
+                // past the cap only a clause's first finding is kept.
+                let found =
+                    self.input
+                        .contract
+                        .validate_item(schema, self.input.profile, index, item);
+                for finding in found {
+                    keep_capped(&mut self.schema_findings, &mut self.schema_omitted, finding);
                 }
             } else {
                 self.kept.push(item.clone());
@@ -335,6 +340,12 @@ impl<'a> Accumulators<'a> {
             Walk::Envelope { items, .. } => Some(*items),
             Walk::Whole(_) => None,
         };
+        if self.schema_omitted > 0 {
+            eval.notes.push(format!(
+                "{} more schema finding(s) omitted",
+                self.schema_omitted
+            ));
+        }
         if let Some(schema) = &case.expect.schema {
             let mut findings = self.schema_findings;
             // The envelope: the body with an empty list (or the whole body when
@@ -403,12 +414,27 @@ impl<'a> Accumulators<'a> {
 
 fn finish(mut eval: Evaluation) -> Evaluation {
     if eval.findings.len() > MAX_FINDINGS_PER_CASE {
-        let omitted = eval.findings.len() - MAX_FINDINGS_PER_CASE;
-        eval.findings.truncate(MAX_FINDINGS_PER_CASE);
+        let mut kept = Vec::with_capacity(MAX_FINDINGS_PER_CASE);
+        let mut omitted = 0;
+        for finding in std::mem::take(&mut eval.findings) {
+            keep_capped(&mut kept, &mut omitted, finding);
+        }
+        eval.findings = kept;
         eval.notes
             .push(format!("{omitted} more finding(s) omitted"));
     }
     eval
+}
+
+/// Keeps `finding` while `kept` is under [`MAX_FINDINGS_PER_CASE`], and past
+/// that only when it is the first of its clause (so that every failing clause
+/// keeps its evidence); counts the rest in `omitted`.
+fn keep_capped(kept: &mut Vec<Finding>, omitted: &mut usize, finding: Finding) {
+    if kept.len() < MAX_FINDINGS_PER_CASE || !kept.iter().any(|f| f.clause == finding.clause) {
+        kept.push(finding);
+    } else {
+        *omitted += 1;
+    }
 }
 
 #[cfg(test)]
@@ -497,6 +523,54 @@ mod tests {
         }
     }
 
+    #[test]
+    fn past_the_cap_every_failing_clause_keeps_its_evidence() {
+        let (contract, cases) = loaded();
+        let Some(list_all) = cases.iter().find(|c| c.id == "list-all") else {
+            panic!("list-all is shipped");
+        };
+        let mut items = crate::reference::generated(300);
+        for item in items.iter_mut().take(299) {
+            item["status"] = Value::from("DONE");
+        }
+        items[299]["creation_time"] = Value::from("2015-02-30T00:00:00Z");
+        let bytes = serde_json::to_vec(&serde_json::json!({ "software_deployments": items }))
+            .unwrap_or_default();
+        let eval = evaluate(&Input {
+            case: list_all,
+            status: 200,
+            content_type: Some("application/json"),
+            body: &bytes,
+            vars: &BTreeMap::new(),
+            others: &BTreeMap::new(),
+            contract,
+            profile: Profile::Documented,
+        });
+        assert!(
+            eval.findings.len() <= MAX_FINDINGS_PER_CASE + 1,
+            "{}",
+            eval.findings.len()
+        );
+        assert!(
+            eval.findings.iter().any(|f| f.clause == "SD-RESP-4"
+                && f.pointer == "/software_deployments/299/creation_time")
+        );
+        assert!(eval.findings.iter().any(|f| f.clause == "SD-RESP-9"));
+        assert!(
+            eval.notes.iter().any(|n| n.contains("omitted")),
+            "{:?}",
+            eval.notes
+        );
+        let record = |clause: &str| {
+            eval.records
+                .iter()
+                .find(|r| r.check == "schema" && r.clause == clause)
+                .map(|r| r.outcome)
+        };
+        assert_eq!(record("SD-RESP-4"), Some(CheckOutcome::Fail));
+        assert_eq!(record("SD-RESP-9"), Some(CheckOutcome::Fail));
+    }
+
     proptest! {
         /// The checks take untrusted bodies: whatever the target sends, no panic.
         #[test]
@@ -529,7 +603,7 @@ mod tests {
                         contract,
                         profile,
                     });
-                    prop_assert!(eval.findings.len() <= MAX_FINDINGS_PER_CASE);
+                    prop_assert!(eval.findings.len() <= MAX_FINDINGS_PER_CASE + contract.clauses().len());
                     // Streaming the list finds exactly what validating the whole body finds.
                     if let (200, Some(schema), Ok(whole)) = (status, &case.expect.schema, serde_json::from_slice::<Value>(&body)) {
                         let key = |f: &Finding| (f.pointer.clone(), f.clause.clone(), f.check.clone(), f.accepted_by.clone());

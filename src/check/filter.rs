@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::{CheckOutcome, CheckRecord, Finding, Severity};
+use super::{Capped, CheckOutcome, CheckRecord, Finding, Severity};
 
 /// `filter_exact`; not exercised on an empty list.
 pub fn exact(
@@ -104,7 +104,7 @@ impl ListIndex {
 pub struct Exact {
     server_id: String,
     severity: Severity,
-    findings: Vec<Finding>,
+    findings: Capped,
     items: usize,
 }
 
@@ -114,7 +114,7 @@ impl Exact {
         Exact {
             server_id: server_id.to_owned(),
             severity,
-            findings: Vec::new(),
+            findings: Capped::default(),
             items: 0,
         }
     }
@@ -145,15 +145,21 @@ impl Exact {
 
     /// The findings and the record.
     pub fn finish(self) -> (Vec<Finding>, Vec<CheckRecord>) {
+        let failed = !self.findings.is_empty();
+        let (findings, omitted) = self.findings.into_parts();
         let record = if self.items == 0 {
             CheckRecord::new("filter_exact", "SD-REQ-1", CheckOutcome::NotExercised)
                 .with_note("the filtered list is empty: no item to compare")
-        } else if self.findings.is_empty() {
+        } else if !failed {
             CheckRecord::new("filter_exact", "SD-REQ-1", CheckOutcome::Pass)
         } else {
-            CheckRecord::new("filter_exact", "SD-REQ-1", CheckOutcome::Fail)
+            let record = CheckRecord::new("filter_exact", "SD-REQ-1", CheckOutcome::Fail);
+            match omitted {
+                Some(note) => record.with_note(note),
+                None => record,
+            }
         };
-        (self.findings, vec![record])
+        (findings, vec![record])
     }
 }
 
@@ -165,7 +171,7 @@ pub struct Subset<'a> {
     unfiltered_len: usize,
     expected: BTreeMap<&'a str, usize>,
     remaining: BTreeMap<&'a str, usize>,
-    findings: Vec<Finding>,
+    findings: Capped,
 }
 
 impl<'a> Subset<'a> {
@@ -178,7 +184,7 @@ impl<'a> Subset<'a> {
             unfiltered_len: index.len(),
             remaining: expected.clone(),
             expected,
-            findings: Vec::new(),
+            findings: Capped::default(),
         }
     }
 
@@ -231,18 +237,24 @@ impl<'a> Subset<'a> {
             );
         }
         let wanted: usize = self.expected.values().sum();
+        let failed = !self.findings.is_empty();
+        let (findings, omitted) = self.findings.into_parts();
         let record = if self.unfiltered_len == 0 {
             CheckRecord::new("filter_subset", "SD-REQ-1", CheckOutcome::NotExercised)
                 .with_note("the unfiltered list is empty: nothing to compare with")
-        } else if self.findings.is_empty() {
+        } else if !failed {
             CheckRecord::new("filter_subset", "SD-REQ-1", CheckOutcome::Pass).with_note(format!(
                 "{wanted} of {} unfiltered deployment(s) have this server_id",
                 self.unfiltered_len
             ))
         } else {
-            CheckRecord::new("filter_subset", "SD-REQ-1", CheckOutcome::Fail)
+            let record = CheckRecord::new("filter_subset", "SD-REQ-1", CheckOutcome::Fail);
+            match omitted {
+                Some(note) => record.with_note(note),
+                None => record,
+            }
         };
-        (self.findings, vec![record])
+        (findings, vec![record])
     }
 }
 

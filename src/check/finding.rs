@@ -109,6 +109,40 @@ impl Finding {
     }
 }
 
+/// Most findings one check keeps for one response; the rest are counted. A
+/// list of a million bad items must not become a million findings in memory.
+pub const MAX_FINDINGS_PER_CHECK: usize = 100;
+
+/// The findings of one check, kept up to [`MAX_FINDINGS_PER_CHECK`], the rest counted.
+#[derive(Debug, Default)]
+pub struct Capped {
+    kept: Vec<Finding>,
+    omitted: usize,
+}
+
+impl Capped {
+    /// Keeps `finding`, or counts it once the cap is reached.
+    pub fn push(&mut self, finding: Finding) {
+        if self.kept.len() < MAX_FINDINGS_PER_CHECK {
+            self.kept.push(finding);
+        } else {
+            self.omitted += 1;
+        }
+    }
+
+    /// Whether nothing was found.
+    pub fn is_empty(&self) -> bool {
+        self.kept.is_empty()
+    }
+
+    /// The kept findings, and a note on the omitted ones (if any).
+    pub fn into_parts(self) -> (Vec<Finding>, Option<String>) {
+        let note = (self.omitted > 0)
+            .then(|| format!("{} more finding(s) of this check omitted", self.omitted));
+        (self.kept, note)
+    }
+}
+
 /// Cut `text` to at most `max` characters, marking the cut.
 pub fn truncate(text: &str, max: usize) -> String {
     match text.char_indices().nth(max) {

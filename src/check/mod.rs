@@ -18,5 +18,7 @@ pub mod unique;
 pub mod uuid;
 
 pub use evaluate::{Evaluation, Input, evaluate, evaluate_cut};
-pub use finding::{ACTUAL_MAX_CHARS, Finding, Severity, Waived, truncate};
+pub use finding::{
+    ACTUAL_MAX_CHARS, Capped, Finding, MAX_FINDINGS_PER_CHECK, Severity, Waived, truncate,
+};
 pub use record::{CheckOutcome, CheckRecord};

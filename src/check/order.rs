@@ -6,7 +6,7 @@
 
 use serde_json::Value;
 
-use super::{CheckOutcome, CheckRecord, Finding, Severity, timestamp};
+use super::{Capped, CheckOutcome, CheckRecord, Finding, Severity, timestamp};
 
 /// Checks every item of `items`; not exercised when no item has two valid timestamps.
 pub fn check(items: &[Value], severity: Severity) -> (Vec<Finding>, Vec<CheckRecord>) {
@@ -21,7 +21,7 @@ pub fn check(items: &[Value], severity: Severity) -> (Vec<Finding>, Vec<CheckRec
 #[derive(Debug)]
 pub struct Order {
     severity: Severity,
-    findings: Vec<Finding>,
+    findings: Capped,
     compared: usize,
 }
 
@@ -30,7 +30,7 @@ impl Order {
     pub fn new(severity: Severity) -> Self {
         Order {
             severity,
-            findings: Vec::new(),
+            findings: Capped::default(),
             compared: 0,
         }
     }
@@ -71,12 +71,14 @@ impl Order {
             (_, false) => CheckOutcome::Fail,
         };
         let record = CheckRecord::new("timestamp_order", "SD-RESP-11", outcome);
+        let (findings, omitted) = self.findings.into_parts();
         let record = if self.compared == 0 {
             record.with_note("no item had two valid timestamps to compare")
         } else {
-            record.with_note(format!("{} item(s) compared", self.compared))
+            let note = format!("{} item(s) compared", self.compared);
+            record.with_note(omitted.map_or(note.clone(), |o| format!("{note}; {o}")))
         };
-        (self.findings, vec![record])
+        (findings, vec![record])
     }
 }
 

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use super::{CheckOutcome, CheckRecord, Finding, Severity};
+use super::{Capped, CheckOutcome, CheckRecord, Finding, Severity};
 
 /// Checks `items`; not exercised with fewer than two string ids.
 pub fn check(items: &[Value], severity: Severity) -> (Vec<Finding>, Vec<CheckRecord>) {
@@ -21,7 +21,7 @@ pub fn check(items: &[Value], severity: Severity) -> (Vec<Finding>, Vec<CheckRec
 pub struct Unique {
     severity: Severity,
     first_seen: HashMap<Box<str>, usize>,
-    findings: Vec<Finding>,
+    findings: Capped,
     ids: usize,
 }
 
@@ -31,7 +31,7 @@ impl Unique {
         Unique {
             severity,
             first_seen: HashMap::new(),
-            findings: Vec::new(),
+            findings: Capped::default(),
             ids: 0,
         }
     }
@@ -67,10 +67,13 @@ impl Unique {
             (_, false) => CheckOutcome::Fail,
         };
         let mut record = CheckRecord::new("unique_ids", "SD-RESP-5", outcome);
+        let (findings, omitted) = self.findings.into_parts();
         if self.ids < 2 {
             record = record.with_note("fewer than two ids in the list");
+        } else if let Some(omitted) = omitted {
+            record = record.with_note(omitted);
         }
-        (self.findings, vec![record])
+        (findings, vec![record])
     }
 }
 
@@ -95,5 +98,17 @@ mod tests {
             assert_eq!(records[0].outcome, want);
             assert_eq!(findings.len(), count);
         }
+    }
+
+    #[test]
+    fn findings_are_capped_and_the_rest_counted() {
+        let items = vec![json!({"id": "same"}); 301];
+        let (findings, records) = check(&items, Severity::Must);
+        assert_eq!(findings.len(), crate::check::MAX_FINDINGS_PER_CHECK);
+        assert_eq!(records[0].outcome, CheckOutcome::Fail);
+        assert_eq!(
+            records[0].note.as_deref(),
+            Some("200 more finding(s) of this check omitted")
+        );
     }
 }

@@ -482,12 +482,27 @@ mod tests {
         })
     }
 
-    #[test]
-    fn streamed_items_get_the_same_findings_as_the_whole_body() {
+    /// The `list-all` checks on a 200 JSON `body` under `profile`.
+    fn evaluate_list_all(body: &[u8], profile: Profile) -> Evaluation {
         let (contract, cases) = loaded();
         let Some(list_all) = cases.iter().find(|c| c.id == "list-all") else {
             panic!("list-all is shipped");
         };
+        evaluate(&Input {
+            case: list_all,
+            status: 200,
+            content_type: Some("application/json"),
+            body,
+            vars: &BTreeMap::new(),
+            others: &BTreeMap::new(),
+            contract,
+            profile,
+        })
+    }
+
+    #[test]
+    fn streamed_items_get_the_same_findings_as_the_whole_body() {
+        let (contract, _) = loaded();
         let mut items = crate::reference::generated(5);
         items[1]["status"] = Value::from("DONE");
         items[2]["output_values"] = Value::Null;
@@ -496,16 +511,7 @@ mod tests {
         let body = serde_json::json!({ "links": [], "software_deployments": items });
         let bytes = serde_json::to_vec(&body).unwrap_or_default();
         for profile in Profile::ALL {
-            let eval = evaluate(&Input {
-                case: list_all,
-                status: 200,
-                content_type: Some("application/json"),
-                body: &bytes,
-                vars: &BTreeMap::new(),
-                others: &BTreeMap::new(),
-                contract,
-                profile,
-            });
+            let eval = evaluate_list_all(&bytes, profile);
             let mut streamed: Vec<_> = eval
                 .findings
                 .iter()
@@ -525,10 +531,6 @@ mod tests {
 
     #[test]
     fn past_the_cap_every_failing_clause_keeps_its_evidence() {
-        let (contract, cases) = loaded();
-        let Some(list_all) = cases.iter().find(|c| c.id == "list-all") else {
-            panic!("list-all is shipped");
-        };
         let mut items = crate::reference::generated(300);
         for item in items.iter_mut().take(299) {
             item["status"] = Value::from("DONE");
@@ -536,16 +538,7 @@ mod tests {
         items[299]["creation_time"] = Value::from("2015-02-30T00:00:00Z");
         let bytes = serde_json::to_vec(&serde_json::json!({ "software_deployments": items }))
             .unwrap_or_default();
-        let eval = evaluate(&Input {
-            case: list_all,
-            status: 200,
-            content_type: Some("application/json"),
-            body: &bytes,
-            vars: &BTreeMap::new(),
-            others: &BTreeMap::new(),
-            contract,
-            profile: Profile::Documented,
-        });
+        let eval = evaluate_list_all(&bytes, Profile::Documented);
         assert!(
             eval.findings.len() <= MAX_FINDINGS_PER_CASE + 1,
             "{}",

@@ -22,6 +22,7 @@ pub mod error;
 pub mod exit;
 pub mod fuzz;
 pub mod http;
+pub mod jsonfile;
 pub mod reference;
 pub mod report;
 pub mod runner;

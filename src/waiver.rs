@@ -25,7 +25,7 @@ use jsonschema::error::ValidationErrorKind;
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::case::locate::{Locator, syntax_error};
+use crate::jsonfile::{self, FileError};
 
 /// The waiver file schema, compiled in.
 pub const SCHEMA: &str = include_str!("../schemas/waivers.schema.json");
@@ -70,41 +70,9 @@ pub struct Waivers {
 /// Errors loading a waivers file. Messages read after "failed to load the waivers: ".
 #[derive(Debug, thiserror::Error)]
 pub enum WaiverError {
-    /// The file could not be read.
-    #[error("could not read {}", .path.display())]
-    Io {
-        /// The file.
-        path: std::path::PathBuf,
-        /// Why.
-        #[source]
-        source: std::io::Error,
-    },
-    /// The file is not JSON.
-    #[error("{file}:{line}:{column}: invalid JSON: {message}")]
-    Syntax {
-        /// The file as given.
-        file: String,
-        /// 1-based line.
-        line: usize,
-        /// 1-based column, in characters.
-        column: usize,
-        /// What the parser expected.
-        message: String,
-    },
-    /// The file is JSON but not a valid waivers file.
-    #[error("{file}:{line}:{column}: {pointer}: {message}")]
-    Invalid {
-        /// The file as given.
-        file: String,
-        /// 1-based line of the offending value.
-        line: usize,
-        /// 1-based column of the offending value.
-        column: usize,
-        /// JSON pointer to it.
-        pointer: String,
-        /// What is wrong.
-        message: String,
-    },
+    /// The file cannot be read, is not JSON, or is not a valid waivers file.
+    #[error(transparent)]
+    File(#[from] FileError),
     /// The compiled-in schema does not compile (a build problem).
     #[error("invalid waivers schema: {0}")]
     Schema(String),
@@ -116,10 +84,7 @@ pub fn load(
     known_clauses: &BTreeSet<String>,
     known_cases: &BTreeSet<String>,
 ) -> Result<Waivers, WaiverError> {
-    let text = std::fs::read_to_string(path).map_err(|source| WaiverError::Io {
-        path: path.to_owned(),
-        source,
-    })?;
+    let text = jsonfile::read(path)?;
     parse(
         &path.display().to_string(),
         &text,
@@ -153,28 +118,10 @@ pub fn parse(
     known_clauses: &BTreeSet<String>,
     known_cases: &BTreeSet<String>,
 ) -> Result<Waivers, WaiverError> {
-    let value: Value = serde_json::from_str(text).map_err(|error| syntax(file, text, &error))?;
-    let locator = Locator::new(text);
+    let value: Value = jsonfile::parse(file, text)?;
+    let positions = jsonfile::Positions::new(file, text);
     let invalid = |pointer: String, message: String, key: bool| {
-        let position = locator.as_ref().and_then(|l| {
-            if key {
-                l.key(&pointer)
-            } else {
-                l.value(&pointer)
-            }
-        });
-        let (line, column) = position.unwrap_or((1, 1));
-        WaiverError::Invalid {
-            file: file.to_owned(),
-            line,
-            column,
-            pointer: if pointer.is_empty() {
-                "(the file)".to_owned()
-            } else {
-                pointer
-            },
-            message,
-        }
+        WaiverError::File(positions.invalid(&pointer, message, key))
     };
 
     let schema: Value =
@@ -217,10 +164,7 @@ pub fn parse(
         {
             return Err(invalid(at("case"), format!("unknown case `{case}`"), false));
         }
-        let (line, column) = locator
-            .as_ref()
-            .and_then(|l| l.value(&format!("/waivers/{i}")))
-            .unwrap_or((1, 1));
+        let (line, column) = positions.at(&format!("/waivers/{i}"));
         waivers.push(Waiver {
             clause: entry.clause,
             case: entry.case,
@@ -261,17 +205,6 @@ fn problem(error: &ValidationError<'_>) -> (String, String, bool) {
 
 fn depth(pointer: &str) -> usize {
     pointer.matches('/').count()
-}
-
-/// A syntax error at its character position.
-fn syntax(file: &str, text: &str, error: &serde_json::Error) -> WaiverError {
-    let (line, column, message) = syntax_error(text, error);
-    WaiverError::Syntax {
-        file: file.to_owned(),
-        line,
-        column,
-        message,
-    }
 }
 
 #[cfg(test)]

@@ -9,59 +9,19 @@
 //! failed to read a report: old/report.json:12:15: /verdict: "green" is not one of ["conformant","non-conformant","error"]
 //! ```
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde_json::Value;
 
 use super::model::RunReport;
-use crate::case::locate::{Locator, syntax_error};
+use crate::jsonfile;
 
 /// Errors reading a report file. Messages read after "failed to read a report: ".
-#[derive(Debug, thiserror::Error)]
-pub enum ReadError {
-    /// The file could not be read.
-    #[error("could not read {}", .path.display())]
-    Io {
-        /// The file.
-        path: PathBuf,
-        /// Why.
-        #[source]
-        source: std::io::Error,
-    },
-    /// The file is not JSON.
-    #[error("{file}:{line}:{column}: invalid JSON: {message}")]
-    Syntax {
-        /// The file as given.
-        file: String,
-        /// 1-based line.
-        line: usize,
-        /// 1-based column, in characters.
-        column: usize,
-        /// What the parser expected.
-        message: String,
-    },
-    /// The file is JSON but not an sdconform report.
-    #[error("{file}:{line}:{column}: {pointer}: {message}")]
-    Invalid {
-        /// The file as given.
-        file: String,
-        /// 1-based line of the offending value.
-        line: usize,
-        /// 1-based column of the offending value.
-        column: usize,
-        /// JSON pointer to it ("(the file)" for the whole document).
-        pointer: String,
-        /// What is wrong.
-        message: String,
-    },
-}
+pub type ReadError = crate::jsonfile::FileError;
 
 /// Reads `path` and checks it against the compiled report schema.
 pub fn read(path: &Path, validator: &jsonschema::Validator) -> Result<RunReport, ReadError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ReadError::Io {
-        path: path.to_owned(),
-        source,
-    })?;
+    let text = jsonfile::read(path)?;
     parse(&path.display().to_string(), &text, validator)
 }
 
@@ -71,31 +31,9 @@ pub fn parse(
     text: &str,
     validator: &jsonschema::Validator,
 ) -> Result<RunReport, ReadError> {
-    let value: Value = serde_json::from_str(text).map_err(|error| {
-        let (line, column, message) = syntax_error(text, &error);
-        ReadError::Syntax {
-            file: file.to_owned(),
-            line,
-            column,
-            message,
-        }
-    })?;
-    let invalid = |pointer: &str, message: String| {
-        let (line, column) = Locator::new(text)
-            .and_then(|l| l.value(pointer))
-            .unwrap_or((1, 1));
-        ReadError::Invalid {
-            file: file.to_owned(),
-            line,
-            column,
-            pointer: if pointer.is_empty() {
-                "(the file)".to_owned()
-            } else {
-                pointer.to_owned()
-            },
-            message,
-        }
-    };
+    let value: Value = jsonfile::parse(file, text)?;
+    let positions = jsonfile::Positions::new(file, text);
+    let invalid = |pointer: &str, message: String| positions.invalid(pointer, message, false);
     // The deepest error is the most specific one; ties go to the first.
     let mut worst: Option<(String, String)> = None;
     for error in validator.iter_errors(&value) {

@@ -14,43 +14,26 @@
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use jsonschema::{ValidationError, Validator};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use super::locate::{Locator, locate, syntax_error};
+use super::locate::{Locator, locate};
 use super::model::{Case, CaseFile, CheckName, Source};
 use crate::check::truncate;
+use crate::jsonfile::{self, FileError};
 use crate::template;
 
 /// Errors loading cases. Messages are lowercase fragments that read after
 /// "failed to load cases: ".
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
-    /// A file or directory could not be read.
-    #[error("could not read {}", .path.display())]
-    Io {
-        /// The file or directory.
-        path: PathBuf,
-        /// Why.
-        #[source]
-        source: std::io::Error,
-    },
-    /// A file is not JSON.
-    #[error("{file}:{line}:{column}: invalid JSON: {message}")]
-    Syntax {
-        /// The file name as given.
-        file: String,
-        /// 1-based line of the error.
-        line: usize,
-        /// 1-based column (in characters) of the error.
-        column: usize,
-        /// What the JSON parser expected.
-        message: String,
-    },
+    /// A file or directory could not be read, or a file is not JSON.
+    #[error(transparent)]
+    File(#[from] FileError),
     /// A file is JSON but not a valid case file.
     #[error("{file}:{line}:{column}: {}{message}", pointer_prefix(.pointer))]
     Invalid {
@@ -188,8 +171,7 @@ impl Loader {
 
     /// Parses one file's text; `file` is the name used in messages. Sets `Case::source`.
     pub fn parse(&self, file: &str, text: &str) -> Result<Vec<Case>, LoadError> {
-        let value: Value =
-            serde_json::from_str(text).map_err(|error| syntax(file, text, &error))?;
+        let value: Value = jsonfile::parse(file, text)?;
         let locator = Locator::new(text);
         let position = |pointer: &str| {
             locator
@@ -251,7 +233,7 @@ impl Loader {
     pub fn load_dir(&self, dir: &Path) -> Result<Vec<Case>, LoadError> {
         let io = |path: &Path| {
             let path = path.to_path_buf();
-            move |source| LoadError::Io { path, source }
+            move |source| LoadError::File(FileError::Io { path, source })
         };
         let mut paths = Vec::new();
         for entry in std::fs::read_dir(dir).map_err(io(dir))? {
@@ -480,17 +462,6 @@ fn capture_cycle(cases: &[Case]) -> Option<Vec<String>> {
         }
     }
     None
-}
-
-/// A `Syntax` error at serde's position, with the column counted in characters.
-fn syntax(file: &str, text: &str, error: &serde_json::Error) -> LoadError {
-    let (line, column, message) = syntax_error(text, error);
-    LoadError::Syntax {
-        file: file.to_owned(),
-        line,
-        column,
-        message,
-    }
 }
 
 /// The pointer to the first case that does not deserialize on its own, if any.
@@ -1426,7 +1397,10 @@ mod tests {
 
         let missing = dir.path().join("missing");
         let error = loader().load_dir(&missing).unwrap_err();
-        assert!(matches!(error, LoadError::Io { .. }), "{error:?}");
+        assert!(
+            matches!(error, LoadError::File(FileError::Io { .. })),
+            "{error:?}"
+        );
         assert_eq!(
             error.to_string(),
             format!("could not read {}", missing.display())

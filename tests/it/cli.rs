@@ -292,3 +292,91 @@ fn fuzz_takes_the_same_tls_options_as_run() {
         );
     }
 }
+
+#[test]
+fn cases_and_schemas_directories_replace_the_shipped_ones() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    // A copy of the shipped schemas, and a cases directory holding only the auth cases.
+    let schemas = dir.path().join("my-schemas");
+    std::fs::create_dir_all(schemas.join("profiles")).expect("mkdir");
+    for entry in std::fs::read_dir(repo.join("schemas"))
+        .expect("schemas")
+        .flatten()
+    {
+        if entry.path().is_file() {
+            std::fs::copy(entry.path(), schemas.join(entry.file_name())).expect("copy");
+        }
+    }
+    for entry in std::fs::read_dir(repo.join("schemas/profiles"))
+        .expect("profiles")
+        .flatten()
+    {
+        std::fs::copy(
+            entry.path(),
+            schemas.join("profiles").join(entry.file_name()),
+        )
+        .expect("copy");
+    }
+    let cases = dir.path().join("my-cases");
+    std::fs::create_dir(&cases).expect("mkdir");
+    std::fs::copy(repo.join("cases/auth.json"), cases.join("auth.json")).expect("copy");
+    let output = sdconform(
+        &[
+            "run",
+            "--cases",
+            "my-cases",
+            "--schemas",
+            "my-schemas",
+            "--fuzz-cases",
+            "0",
+        ],
+        dir.path(),
+    );
+    let run = finish(output, &dir.path().join("reports"));
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let report = run.report.expect("report");
+    assert_eq!(
+        case_ids(&report),
+        vec!["auth-invalid-token", "auth-missing-token"]
+    );
+    assert!(
+        report["cases_source"]
+            .as_str()
+            .unwrap_or_default()
+            .ends_with("my-cases")
+    );
+    assert!(
+        report["contract_source"]
+            .as_str()
+            .unwrap_or_default()
+            .ends_with("my-schemas")
+    );
+
+    // A replaced schema is the one used: make `status` an open string and a
+    // status outside the enum passes.
+    let schema_path = schemas.join("software-deployments.schema.json");
+    let text = std::fs::read_to_string(&schema_path).expect("read");
+    let open = text.replace(
+        r#""enum": ["COMPLETE", "IN_PROGRESS", "FAILED"]"#,
+        r#""minLength": 1"#,
+    );
+    assert_ne!(open, text, "the enum is in the shipped schema");
+    std::fs::write(&schema_path, open).expect("write");
+    std::fs::copy(repo.join("cases/list.json"), cases.join("list.json")).expect("copy");
+    let reference = Reference::start(Some(Fault::StatusOutsideEnum));
+    let run = run_against(
+        &reference.url(),
+        &[
+            "--cases",
+            &cases.to_string_lossy(),
+            "--schemas",
+            &schemas.to_string_lossy(),
+            "--fuzz-cases",
+            "0",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    let shipped = run_against(&reference.url(), &["--fuzz-cases", "0"]);
+    assert_eq!(shipped.code, 1, "the shipped schema still rejects it");
+}

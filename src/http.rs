@@ -197,7 +197,18 @@ pub enum HttpError {
     /// The client could not be built (TLS configuration, ...).
     #[error("configure the HTTP client: {0}")]
     Build(String),
+    /// The target kept answering 429 Too Many Requests.
+    #[error(
+        "get an answer: the target throttled the harness (429 Too Many Requests, {attempts} attempts); lower --test-threads, --fuzz-cases or fuzz's --concurrency"
+    )]
+    Throttled {
+        /// Requests sent, all answered 429.
+        attempts: u32,
+    },
 }
+
+/// Retries of a request answered 429 (Too Many Requests).
+pub const THROTTLE_RETRIES: u32 = 3;
 
 /// `2s`, `0.5s`: a duration as the flags take it.
 fn seconds(d: Duration) -> String {
@@ -242,7 +253,30 @@ impl Client {
 
     /// Sends `prepared` and reads the body, within the request's and the run's
     /// deadlines, keeping at most `max_body_bytes` of it.
+    /// Sends `prepared`, reading at most `max_body_bytes` of body. A 429 (Too
+    /// Many Requests) is the target throttling the harness, not an answer to the
+    /// query: it is retried after its `Retry-After` (at most 10 s; else 1, 2, 4 s),
+    /// up to 3 times within the deadlines, then reported as a harness error,
+    /// never as a contract finding.
     pub async fn send(&self, prepared: &Prepared) -> Result<Exchange, HttpError> {
+        for attempt in 0..=THROTTLE_RETRIES {
+            let (exchange, retry_after) = self.send_once(prepared).await?;
+            if exchange.status != 429 {
+                return Ok(exchange);
+            }
+            let wait = Duration::from_secs(retry_after.unwrap_or(1 << attempt).min(10));
+            let resume = Instant::now().checked_add(wait);
+            if attempt == THROTTLE_RETRIES || resume.is_none_or(|at| at >= self.run_deadline) {
+                break;
+            }
+            tokio::time::sleep(wait).await;
+        }
+        Err(HttpError::Throttled {
+            attempts: THROTTLE_RETRIES + 1,
+        })
+    }
+
+    async fn send_once(&self, prepared: &Prepared) -> Result<(Exchange, Option<u64>), HttpError> {
         let mut builder = self
             .inner
             .get(prepared.url.clone())
@@ -288,14 +322,17 @@ impl Client {
         )
         .await;
         match outcome {
-            Ok(Ok((status, content_type, body, body_cut))) => Ok(Exchange {
-                request: record,
-                status,
-                content_type,
-                body,
-                body_cut,
-                elapsed: started.elapsed(),
-            }),
+            Ok(Ok(received)) => Ok((
+                Exchange {
+                    request: record,
+                    status: received.status,
+                    content_type: received.content_type,
+                    body: received.body,
+                    body_cut: received.body_cut,
+                    elapsed: started.elapsed(),
+                },
+                received.retry_after,
+            )),
             Ok(Err(Failure::Timeout)) | Err(_) => Err(late(progress)),
             Ok(Err(Failure::Other(e))) => Err(e),
         }
@@ -306,7 +343,7 @@ impl Client {
         &self,
         request: reqwest::Request,
         progress: &mut Progress,
-    ) -> Result<(u16, Option<String>, Vec<u8>, Option<usize>), Failure> {
+    ) -> Result<Received, Failure> {
         let mut response = self.inner.execute(request).await.map_err(|e| {
             if e.is_connect() && e.is_timeout() {
                 Failure::Other(HttpError::Transport(format!(
@@ -326,6 +363,18 @@ impl Client {
             .headers()
             .get(reqwest::header::CONTENT_TYPE)
             .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+        let retry_after = response
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        let received = |body, body_cut| Received {
+            status,
+            content_type,
+            body,
+            body_cut,
+            retry_after,
+        };
         let limit = self.limits.max_body_bytes;
         // Never trust a Content-Length for an allocation.
         let hint = response.content_length().unwrap_or(0).min(64 * 1024);
@@ -333,7 +382,7 @@ impl Client {
         loop {
             let chunk = match response.chunk().await {
                 Ok(Some(chunk)) => chunk,
-                Ok(None) => return Ok((status, content_type, body, None)),
+                Ok(None) => return Ok(received(body, None)),
                 Err(e) if e.is_timeout() => return Err(Failure::Timeout),
                 Err(e) => {
                     return Err(Failure::Other(HttpError::Body {
@@ -347,12 +396,22 @@ impl Client {
                 body.extend_from_slice(chunk.get(..room).unwrap_or_default());
                 progress.received = body.len();
                 // Dropping the response closes the connection: the rest is never read.
-                return Ok((status, content_type, body, Some(limit)));
+                return Ok(received(body, Some(limit)));
             }
             body.extend_from_slice(&chunk);
             progress.received = body.len();
         }
     }
+}
+
+/// What [`Client::exchange`] read.
+struct Received {
+    status: u16,
+    content_type: Option<String>,
+    body: Vec<u8>,
+    body_cut: Option<usize>,
+    /// A 429's `Retry-After`, in whole seconds.
+    retry_after: Option<u64>,
 }
 
 /// Why [`Client::exchange`] stopped early.

@@ -1012,3 +1012,41 @@ fn proxies_come_from_the_environment_issue_5() {
     );
     assert_eq!(proxy.heads().len(), 1);
 }
+
+/// A target that throttles (429) is not blamed for it: the request is retried
+/// after `Retry-After`, and a target that never lets up is a harness error
+/// (exit 3), never an SD-CODE-SET finding.
+#[test]
+fn throttling_is_retried_and_never_a_finding() {
+    let always = Adversary::start(Behaviour::bytes(response(
+        "429 Too Many Requests",
+        &["Retry-After: 0", "Content-Type: application/json"],
+        b"{}",
+    )));
+    let out = run(&always.url(), QUICK);
+    assert_eq!(out.code, 3, "{}", out.context());
+    let case = out.case("list-all");
+    assert_eq!(case["outcome"], "error", "{}", out.context());
+    assert!(
+        case["error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("throttled"),
+        "{case}"
+    );
+    assert_eq!(case["findings"], serde_json::json!([]));
+    assert_eq!(always.heads().len(), 4, "one request and three retries");
+
+    // Throttled once, then served: the case passes.
+    let served = std::sync::atomic::AtomicUsize::new(0);
+    let once = Adversary::start(Behaviour::Respond(Arc::new(move |_| {
+        if served.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
+            response("429 Too Many Requests", &["Retry-After: 1"], b"")
+        } else {
+            json_200(CONFORMANT_BODY.as_bytes())
+        }
+    })));
+    let out = run(&once.url(), QUICK);
+    assert_eq!(out.case("list-all")["outcome"], "pass", "{}", out.context());
+    assert_eq!(out.code, 0, "{}", out.context());
+}

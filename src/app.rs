@@ -93,7 +93,8 @@ fn run_suite(args: &RunArgs) -> Result<Exit, Error> {
     let mut extra = Vec::new();
     let mut regressions = Vec::new();
     if config.fuzz.cases > 0 {
-        regressions = fuzz::regression::load(&config.fuzz.regressions)?;
+        regressions =
+            fuzz::regression::load(&config.fuzz.regressions).map_err(Error::Regressions)?;
         let seed = config.fuzz.seed.unwrap_or_else(fuzz::random_seed);
         let filters = libtest_mimic::Arguments {
             filter: config.selection.filter.clone(),
@@ -236,7 +237,8 @@ fn start_target(
 fn fuzz_only(args: &FuzzArgs) -> Result<Exit, Error> {
     let config = FuzzConfig::from_args(args, args.common.token_with_fallback())?;
     let contract = Contract::embedded()?;
-    let regressions = fuzz::regression::load(&config.plan.regressions)?;
+    let regressions =
+        fuzz::regression::load(&config.plan.regressions).map_err(Error::Regressions)?;
     let tls = http::tls::Tls::load(&config.tls)?;
     if tls.insecure() {
         eprintln!("{INSECURE_WARNING}");
@@ -442,7 +444,7 @@ fn compare(args: &CompareArgs) -> Result<Exit, Error> {
     let validator = crate::contract::compile("report.schema.json", contract.report_schema())?;
     let mut inputs = Vec::with_capacity(args.reports.len());
     for path in &args.reports {
-        let report = report::read::read(path, &validator)?;
+        let report = report::read::read(path, &validator).map_err(Error::ReadReport)?;
         inputs.push((path.display().to_string(), report));
     }
     let matrix = compare::matrix(&inputs);

@@ -552,7 +552,7 @@ fn typed<T: serde::de::DeserializeOwned>(
     value: Value,
 ) -> Result<T, ContractError> {
     serde_path_to_error::deserialize(value).map_err(|e| {
-        let pointer = path_pointer(e.path());
+        let pointer = crate::jsonfile::path_pointer(e.path());
         let (line, column) = locate(text, &pointer).unwrap_or((1, 1));
         let message = if pointer.is_empty() {
             e.inner().to_string()
@@ -566,24 +566,6 @@ fn typed<T: serde::de::DeserializeOwned>(
             message,
         }
     })
-}
-
-/// A serde path (`clauses[3].id`) as a JSON pointer (`/clauses/3/id`).
-fn path_pointer(path: &serde_path_to_error::Path) -> String {
-    use serde_path_to_error::Segment;
-    let mut pointer = String::new();
-    for segment in path.iter() {
-        match segment {
-            Segment::Seq { index } => pointer.push_str(&format!("/{index}")),
-            Segment::Map { key } => {
-                pointer.push('/');
-                pointer.push_str(&key.replace('~', "~0").replace('/', "~1"));
-            }
-            Segment::Enum { .. } => {}
-            Segment::Unknown => break,
-        }
-    }
-    pointer
 }
 
 /// `file:line:col`, or `file` when the position is unknown.

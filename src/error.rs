@@ -21,7 +21,7 @@ pub enum Error {
     Cases(#[from] LoadError),
     /// The fuzz regressions file could not be read.
     #[error("load the fuzz regressions file")]
-    Regressions(#[from] crate::fuzz::RegressionError),
+    Regressions(#[source] crate::fuzz::RegressionError),
     /// The async runtime could not start.
     #[error("start the async runtime")]
     Runtime(#[source] std::io::Error),
@@ -42,7 +42,7 @@ pub enum Error {
     Waivers(#[from] crate::waiver::WaiverError),
     /// A report given to `compare` is missing or not an sdconform report.
     #[error("read a report")]
-    ReadReport(#[from] crate::report::read::ReadError),
+    ReadReport(#[source] crate::report::read::ReadError),
 }
 
 impl Error {

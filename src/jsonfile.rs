@@ -98,6 +98,15 @@ impl<'a> Positions<'a> {
             .unwrap_or((1, 1))
     }
 
+    /// `value` (parsed from this text) as a `T`; an error points at the
+    /// offending value.
+    pub fn typed<T: serde::de::DeserializeOwned>(&self, value: Value) -> Result<T, FileError> {
+        serde_path_to_error::deserialize(value).map_err(|e| {
+            let pointer = path_pointer(e.path());
+            self.invalid(&pointer, e.inner().to_string(), false)
+        })
+    }
+
     /// An `Invalid` error at the value `pointer` names (or, with `key`, at its
     /// member name), or at 1:1 when it cannot be found.
     pub fn invalid(&self, pointer: &str, message: String, key: bool) -> FileError {
@@ -121,4 +130,22 @@ impl<'a> Positions<'a> {
             message,
         }
     }
+}
+
+/// A serde path (`clauses[3].id`) as a JSON pointer (`/clauses/3/id`).
+pub fn path_pointer(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut pointer = String::new();
+    for segment in path.iter() {
+        match segment {
+            Segment::Seq { index } => pointer.push_str(&format!("/{index}")),
+            Segment::Map { key } => {
+                pointer.push('/');
+                pointer.push_str(&key.replace('~', "~0").replace('/', "~1"));
+            }
+            Segment::Enum { .. } => {}
+            Segment::Unknown => break,
+        }
+    }
+    pointer
 }

@@ -16,8 +16,9 @@
 //!       "found_at": "2026-05-01T10:00:00Z", "target": "http://127.0.0.1:8004" } ] }
 //! ```
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
+use crate::jsonfile;
 use serde::{Deserialize, Serialize};
 
 use super::input::{Input, StoredInput};
@@ -68,30 +69,7 @@ pub struct RegressionFile {
 }
 
 /// Errors reading the regressions file (a usage error: the run stops before it starts).
-#[derive(Debug, thiserror::Error)]
-pub enum RegressionError {
-    /// The file exists but cannot be read.
-    #[error("read {path}")]
-    Io {
-        /// The file.
-        path: PathBuf,
-        /// The cause.
-        #[source]
-        source: std::io::Error,
-    },
-    /// The file is not a regressions file.
-    #[error("{file}:{line}:{column}: {message}")]
-    Parse {
-        /// The file.
-        file: String,
-        /// 1-based line.
-        line: usize,
-        /// 1-based column.
-        column: usize,
-        /// What is wrong.
-        message: String,
-    },
-}
+pub type RegressionError = crate::jsonfile::FileError;
 
 /// The entries of `path`; none when it does not exist.
 pub fn load(path: &Path) -> Result<Vec<Regression>, RegressionError> {
@@ -110,28 +88,27 @@ pub fn load(path: &Path) -> Result<Vec<Regression>, RegressionError> {
 
 /// Parses a regressions file's text; `file` names it in errors.
 pub fn parse(file: &str, text: &str) -> Result<Vec<Regression>, RegressionError> {
-    let error = |line, column, message: String| RegressionError::Parse {
-        file: file.to_owned(),
-        line,
-        column,
-        message,
-    };
-    let parsed: RegressionFile =
-        serde_json::from_str(text).map_err(|e| error(e.line(), e.column(), e.to_string()))?;
+    let value = jsonfile::parse(file, text)?;
+    let positions = jsonfile::Positions::new(file, text);
+    let parsed: RegressionFile = positions.typed(value)?;
     if parsed.schema_version != FILE_VERSION {
-        return Err(error(
-            1,
-            1,
+        return Err(positions.invalid(
+            "/schema_version",
             format!(
                 "schema_version {:?} is not {FILE_VERSION:?}",
                 parsed.schema_version
             ),
+            false,
         ));
     }
     for (index, entry) in parsed.regressions.iter().enumerate() {
-        entry
-            .replay_input()
-            .map_err(|why| error(1, 1, format!("regressions[{index}].input: {why}")))?;
+        entry.replay_input().map_err(|why| {
+            positions.invalid(
+                &format!("/regressions/{index}/input"),
+                why.to_string(),
+                false,
+            )
+        })?;
     }
     Ok(parsed.regressions)
 }
@@ -193,7 +170,7 @@ mod tests {
         assert_eq!(parse("f.json", &text).ok(), Some(all));
         let bad = text.replace("\"wire_query\"", "\"wire_qurey\"");
         match parse("f.json", &bad) {
-            Err(RegressionError::Parse {
+            Err(RegressionError::Invalid {
                 file,
                 line,
                 message,

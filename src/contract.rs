@@ -307,7 +307,7 @@ impl Contract {
                 let file = format!("{} + profiles/{profile}.json", display_name(&origin, name));
                 let whole = compile_located(&file, text_of(name), &schema)?;
                 let item = match schema.pointer("/$defs/deployment") {
-                    Some(_) => {
+                    Some(_) if list_is_plain_items(&schema) => {
                         let item_schema = serde_json::json!({
                             "$schema": schema.get("$schema").cloned().unwrap_or(Value::Null),
                             "$defs": schema.get("$defs").cloned().unwrap_or(Value::Null),
@@ -315,7 +315,7 @@ impl Contract {
                         });
                         Some(compile_located(&file, text_of(name), &item_schema)?)
                     }
-                    None => None,
+                    _ => None,
                 };
                 per_profile.insert(profile, Compiled { whole, item });
             }
@@ -525,6 +525,26 @@ impl Contract {
         };
         Finding::new(&clause, check, pointer, expected, actual, message)
     }
+}
+
+/// Whether the list's schema is exactly "an array of `$defs/deployment`"
+/// (annotations aside): only then is validating each item against
+/// `$defs/deployment`, and the envelope with an empty list, the same as
+/// validating the whole body. A list with its own constraints (`minItems`,
+/// `contains`, `uniqueItems`, ...) or inline items is validated whole.
+fn list_is_plain_items(schema: &Value) -> bool {
+    const ANNOTATIONS: [&str; 5] = ["description", "x-clause", "title", "$comment", "type"];
+    let Some(list) = schema
+        .pointer("/properties/software_deployments")
+        .and_then(Value::as_object)
+    else {
+        return false;
+    };
+    list.get("type") == Some(&Value::from("array"))
+        && list.get("items") == Some(&serde_json::json!({ "$ref": "#/$defs/deployment" }))
+        && list
+            .keys()
+            .all(|k| k == "items" || ANNOTATIONS.contains(&k.as_str()))
 }
 
 fn display_name(origin: &str, name: &str) -> String {
@@ -820,5 +840,51 @@ mod tests {
                 "{profile}: {findings:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_list_with_its_own_constraints_is_validated_whole() {
+        assert!(contract().validates_items("software-deployments"));
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        std::fs::create_dir(dir.path().join("profiles")).unwrap_or_else(|e| panic!("{e}"));
+        for (name, text) in EMBEDDED {
+            let text = if *name == "software-deployments.schema.json" {
+                text.replacen(
+                    r#""type": "array","#,
+                    r#""type": "array", "minItems": 2,"#,
+                    1,
+                )
+            } else {
+                (*text).to_owned()
+            };
+            std::fs::write(dir.path().join(name), text).unwrap_or_else(|e| panic!("{e}"));
+        }
+        let c = Contract::from_dir(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+        assert!(!c.validates_items("software-deployments"));
+        let findings = c.validate("software-deployments", Profile::Documented, &example());
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        assert_eq!(findings[0].pointer, "/software_deployments");
+        // The checks of a case then see the whole list: three items satisfy
+        // `minItems`, where an envelope with an empty list would not.
+        let loader =
+            crate::case::load::Loader::new(c.case_schema()).unwrap_or_else(|e| panic!("{e}"));
+        let cases = loader.load_embedded().unwrap_or_else(|e| panic!("{e}"));
+        let Some(list_all) = cases.iter().find(|case| case.id == "list-all") else {
+            panic!("list-all is shipped");
+        };
+        let body =
+            serde_json::to_vec(&json!({ "software_deployments": crate::reference::generated(3) }))
+                .unwrap_or_default();
+        let eval = crate::check::evaluate(&crate::check::Input {
+            case: list_all,
+            status: 200,
+            content_type: Some("application/json"),
+            body: &body,
+            vars: &BTreeMap::new(),
+            others: &BTreeMap::new(),
+            contract: &c,
+            profile: Profile::Documented,
+        });
+        assert_eq!(eval.findings, vec![]);
     }
 }

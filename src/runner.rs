@@ -86,10 +86,13 @@ struct Shared {
 /// A case's request, sent once.
 enum Attempt {
     Sent {
-        exchange: Exchange,
+        exchange: Box<Exchange>,
         vars: BTreeMap<String, String>,
         /// The list of a 200 JSON list body, indexed on first use (by `filter_subset`).
         index: std::sync::OnceLock<Option<Arc<ListIndex>>>,
+        /// Values read at JSON pointers (captures), each read once: several
+        /// cases capture the same pointer, and each read walks the body.
+        pointers: Mutex<BTreeMap<String, Option<Value>>>,
     },
     /// Not sent: the data it needed was not there.
     NotExercised(String),
@@ -150,13 +153,7 @@ pub fn run_with(
             let id = id.clone();
             Trial::ignorable_test(id.clone(), move || {
                 let result = handle.block_on(shared.run_case(&id));
-                let verdict = trial_verdict(&result, &secrets);
-                shared
-                    .results
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .push(result);
-                verdict
+                shared.collect(result, &secrets)
             })
         })
         .collect();
@@ -164,14 +161,7 @@ pub fn run_with(
         let shared = Arc::clone(&shared);
         let secrets = Arc::clone(&secrets);
         trials.push(Trial::ignorable_test(id, move || {
-            let result = run();
-            let verdict = trial_verdict(&result, &secrets);
-            shared
-                .results
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .push(result);
-            verdict
+            shared.collect(run(), &secrets)
         }));
     }
     if selection.list {
@@ -242,6 +232,16 @@ fn printable(text: &str, secrets: &[String]) -> String {
 }
 
 impl Shared {
+    /// Hands `result` to the collector; returns libtest's view of it.
+    fn collect(&self, result: CaseResult, secrets: &[String]) -> Result<Completion, Failed> {
+        let verdict = trial_verdict(&result, secrets);
+        self.results
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(result);
+        verdict
+    }
+
     /// The memoized request of case `id`.
     fn attempt<'a>(
         self: &'a Arc<Self>,
@@ -266,11 +266,14 @@ impl Shared {
         for capture in &case.captures {
             let source = self.attempt(&capture.from).await;
             let captured = match source.as_ref() {
-                Attempt::Sent { exchange, .. }
-                    if exchange.status == 200 && exchange.body_cut.is_none() =>
-                {
-                    list::pointer(&exchange.body, &capture.pointer)
-                }
+                Attempt::Sent {
+                    exchange, pointers, ..
+                } if exchange.status == 200 && exchange.body_cut.is_none() => pointers
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .entry(capture.pointer.clone())
+                    .or_insert_with(|| list::pointer(&exchange.body, &capture.pointer))
+                    .clone(),
                 Attempt::Sent { exchange, .. } => {
                     return Attempt::NotExercised(format!(
                         "capture {}: case {} answered {} without a JSON body",
@@ -356,9 +359,10 @@ impl Shared {
                     ));
                 }
                 Attempt::Sent {
-                    exchange,
+                    exchange: Box::new(exchange),
                     vars,
                     index: std::sync::OnceLock::new(),
+                    pointers: Mutex::new(BTreeMap::new()),
                 }
             }
             Err(e) => Attempt::Error(format!("failed to {e}")),

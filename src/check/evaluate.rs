@@ -530,6 +530,27 @@ mod tests {
     }
 
     #[test]
+    fn a_repeated_list_member_is_checked_as_a_parser_reads_it_the_last_one() {
+        let good = serde_json::to_string(&crate::reference::generated(2)).unwrap_or_default();
+        let bad = r#"[{"id": "not-a-uuid"}]"#;
+        for (first, last, clean) in [(bad, good.as_str(), true), (good.as_str(), bad, false)] {
+            let body =
+                format!(r#"{{"software_deployments": {first}, "software_deployments": {last}}}"#);
+            let eval = evaluate_list_all(body.as_bytes(), Profile::Documented);
+            assert_eq!(
+                eval.findings.is_empty(),
+                clean,
+                "{body}: {:?}",
+                eval.findings
+            );
+            let whole: Value = serde_json::from_str(&body).unwrap_or_default();
+            let (contract, _) = loaded();
+            let expected = contract.validate("software-deployments", Profile::Documented, &whole);
+            assert_eq!(eval.findings.len(), expected.len(), "{body}");
+        }
+    }
+
+    #[test]
     fn past_the_cap_every_failing_clause_keeps_its_evidence() {
         let mut items = crate::reference::generated(300);
         for item in items.iter_mut().take(299) {

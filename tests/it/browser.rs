@@ -11,7 +11,7 @@ use std::process::Command;
 use sdconform::reference::Fault;
 
 use crate::reports::assert_html_is_self_contained_and_escaped;
-use crate::support::{PROJECT, Reference, TOKEN, sdconform};
+use crate::support::{Reference, against, sdconform};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 
@@ -109,22 +109,10 @@ fn the_html_report_runs_its_own_script_and_none_of_the_targets_in_headless_chrom
     let report_dir = output_dir().join("browser-report");
     let _ = std::fs::remove_dir_all(&report_dir);
     let report_dir_str = report_dir.to_string_lossy().into_owned();
-    let output = sdconform(
-        &[
-            "run",
-            "--target",
-            &reference.url(),
-            "--project-id",
-            PROJECT,
-            "--token",
-            TOKEN,
-            "--report",
-            "html",
-            "--report-dir",
-            &report_dir_str,
-        ],
-        work.path(),
-    );
+    let url = reference.url();
+    let mut args = against("run", &url);
+    args.extend(["--report", "html", "--report-dir", &report_dir_str]);
+    let output = sdconform(&args, work.path());
     assert_eq!(output.status.code(), Some(1), "{output:?}");
     let page = report_dir.join("report.html");
     let html = std::fs::read_to_string(&page).expect("report.html");

@@ -5,7 +5,8 @@ use std::net::TcpListener;
 use sdconform::reference::Fault;
 
 use crate::support::{
-    PROJECT, Reference, TOKEN, assert_valid_report, case_ids, finish, run_against, sdconform,
+    PROJECT, Reference, TOKEN, against, assert_valid_report, case_ids, finish, run_against,
+    sdconform,
 };
 
 #[test]
@@ -99,20 +100,10 @@ fn exit_3_when_the_target_is_unreachable_or_the_report_unwritable() {
     let file = dir.path().join("not-a-dir");
     std::fs::write(&file, "x").expect("write");
     let file_str = file.to_string_lossy().into_owned();
-    let output = sdconform(
-        &[
-            "run",
-            "--target",
-            &reference.url(),
-            "--project-id",
-            PROJECT,
-            "--token",
-            TOKEN,
-            "--report-dir",
-            &file_str,
-        ],
-        dir.path(),
-    );
+    let url = reference.url();
+    let mut args = against("run", &url);
+    args.extend(["--report-dir", &file_str]);
+    let output = sdconform(&args, dir.path());
     assert_eq!(output.status.code(), Some(3));
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(

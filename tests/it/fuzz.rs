@@ -16,7 +16,7 @@ use sdconform::reference::{Detection, Fault};
 use sdconform::runner::Target;
 use serde_json::Value;
 
-use crate::support::{PROJECT, Reference, TOKEN, assert_valid_report, sdconform};
+use crate::support::{PROJECT, Reference, TOKEN, against, assert_valid_report, finish, sdconform};
 
 /// The seed of the scenarios below; any seed works, a fixed one keeps failures reproducible.
 const SEED: u64 = 20_240_503;
@@ -365,16 +365,8 @@ fn fuzz_findings_cite_only_the_clause_of_the_fault_under_every_profile() {
 
 /// `sdconform ARGS` in `dir`, with the report in `dir/reports`.
 fn cli(args: &[&str], dir: &Path) -> (i32, String, String, Option<Value>) {
-    let output = sdconform(args, dir);
-    let report = std::fs::read_to_string(dir.join("reports/report.json"))
-        .ok()
-        .and_then(|t| serde_json::from_str(&t).ok());
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-        report,
-    )
+    let run = finish(sdconform(args, dir), &dir.join("reports"));
+    (run.code, run.stdout, run.stderr, run.report)
 }
 
 fn fuzz_case(report: &Value) -> &Value {
@@ -437,20 +429,9 @@ fn run_has_a_fuzz_trial_that_gates_ci_and_can_be_filtered_or_turned_off() {
     // A fault only fuzzing can find fails the run (exit 1) through the fuzz trial.
     let reference = Reference::start(Some(Fault::ServerErrorOnSpecialCharacters));
     let url = reference.url();
-    let (code, stdout, _, report) = cli(
-        &[
-            "run",
-            "--target",
-            &url,
-            "--project-id",
-            PROJECT,
-            "--token",
-            TOKEN,
-            "--seed",
-            "9",
-        ],
-        dir.path(),
-    );
+    let mut args = against("run", &url);
+    args.extend(["--seed", "9"]);
+    let (code, stdout, _, report) = cli(&args, dir.path());
     assert_eq!(code, 1, "{stdout}");
     let report = report.expect("report");
     assert_valid_report(&report);
@@ -487,23 +468,9 @@ fn run_with_the_default_fuzz_budget_finds_most_fuzz_faults() {
                     let reference = Reference::start(Some(fault));
                     let dir = tempfile::tempdir().expect("tempdir");
                     let url = reference.url();
-                    let (_, stdout, _, report) = cli(
-                        &[
-                            "run",
-                            "--target",
-                            &url,
-                            "--project-id",
-                            PROJECT,
-                            "--token",
-                            TOKEN,
-                            "--seed",
-                            "7",
-                            "--report",
-                            "json",
-                            "fuzz",
-                        ],
-                        dir.path(),
-                    );
+                    let mut args = against("run", &url);
+                    args.extend(["--seed", "7", "--report", "json", "fuzz"]);
+                    let (_, stdout, _, report) = cli(&args, dir.path());
                     let report = report.unwrap_or_else(|| panic!("{}: {stdout}", fault.name()));
                     let clause = fault.breaks().map(|b| b.clause).unwrap_or_default();
                     let hit = fuzz_case(&report)["findings"]
@@ -532,17 +499,8 @@ fn shrunk_failures_are_saved_and_replayed_first_by_every_later_run_against_any_t
     let faulty = Reference::start(Some(Fault::TeapotOnWhitespace));
     let faulty_url = faulty.url();
     let target = |url: &str, extra: &[&str]| {
-        let mut args = vec![
-            "fuzz",
-            "--target",
-            url,
-            "--project-id",
-            PROJECT,
-            "--token",
-            TOKEN,
-            "--regressions",
-            &file_arg,
-        ];
+        let mut args = against("fuzz", url);
+        args.extend(["--regressions", &file_arg]);
         args.extend_from_slice(extra);
         args.iter()
             .map(|s| (*s).to_owned())

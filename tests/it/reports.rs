@@ -8,24 +8,15 @@ use regex::Regex;
 use sdconform::reference::{self, Fault, HOSTILE_STATUS, ReferenceConfig};
 use serde_json::Value;
 
-use crate::support::{PROJECT, Reference, Run, TOKEN, assert_valid_report, finish, sdconform};
+use crate::support::{
+    PROJECT, Reference, Run, TOKEN, against, assert_valid_report, finish, sdconform,
+};
 
 /// `sdconform run` against `url` in `dir` (reports in `dir/reports`), with `extra` flags.
 fn run_in(dir: &Path, url: &str, extra: &[&str]) -> Run {
-    let mut args = vec![
-        "run",
-        "--target",
-        url,
-        "--project-id",
-        PROJECT,
-        "--token",
-        TOKEN,
-        "--test-threads",
-        "2",
-        // The example-based suite only: fuzzing's report content is tested in fuzz.rs.
-        "--fuzz-cases",
-        "0",
-    ];
+    let mut args = against("run", url);
+    // The example-based suite only: fuzzing's report content is tested in fuzz.rs.
+    args.extend(["--test-threads", "2", "--fuzz-cases", "0"]);
     args.extend_from_slice(extra);
     finish(sdconform(&args, dir), &dir.join("reports"))
 }
@@ -596,22 +587,9 @@ fn run_on_port(port: u16, fault: Option<Fault>, dir: &Path, name: &str) -> PathB
     let url = running.url().to_owned();
     let report_dir = dir.join(name);
     let report_dir_str = report_dir.to_string_lossy().into_owned();
-    let output = sdconform(
-        &[
-            "run",
-            "--target",
-            &url,
-            "--project-id",
-            PROJECT,
-            "--token",
-            TOKEN,
-            "--report",
-            "json",
-            "--report-dir",
-            &report_dir_str,
-        ],
-        dir,
-    );
+    let mut args = against("run", &url);
+    args.extend(["--report", "json", "--report-dir", &report_dir_str]);
+    let output = sdconform(&args, dir);
     runtime.block_on(running.shutdown());
     assert!(output.status.code().is_some());
     report_dir.join("report.json")

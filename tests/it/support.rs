@@ -83,22 +83,27 @@ pub struct Run {
     pub report: Option<Value>,
 }
 
-/// `sdconform run --target URL --project-id P --token T --report-dir TMP EXTRA...`
-pub fn run_against(url: &str, extra: &[&str]) -> Run {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let report_dir = dir.path().join("reports");
-    let report_dir_str = report_dir.to_string_lossy().into_owned();
-    let mut args = vec![
-        "run",
+/// `COMMAND --target URL --project-id P --token T`: how every test points the
+/// binary at a test target.
+pub fn against<'a>(command: &'a str, url: &'a str) -> Vec<&'a str> {
+    vec![
+        command,
         "--target",
         url,
         "--project-id",
         PROJECT,
         "--token",
         TOKEN,
-        "--report-dir",
-        &report_dir_str,
-    ];
+    ]
+}
+
+/// `sdconform run --target URL --project-id P --token T --report-dir TMP EXTRA...`
+pub fn run_against(url: &str, extra: &[&str]) -> Run {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let report_dir = dir.path().join("reports");
+    let report_dir_str = report_dir.to_string_lossy().into_owned();
+    let mut args = against("run", url);
+    args.extend(["--report-dir", &report_dir_str]);
     args.extend_from_slice(extra);
     let output = sdconform(&args, dir.path());
     finish(output, &report_dir)

@@ -34,8 +34,18 @@ pub fn subset(
     server_id: &str,
     severity: Severity,
 ) -> (Vec<Finding>, Vec<CheckRecord>) {
-    let index = ListIndex::from_items(all);
-    let mut check = Subset::new(&index, server_id, severity);
+    subset_of(items, &ListIndex::from_items(all), server_id, severity)
+}
+
+/// [`subset`] against an index built once (for callers that check many lists
+/// against the same unfiltered one).
+pub fn subset_of(
+    items: &[Value],
+    index: &ListIndex,
+    server_id: &str,
+    severity: Severity,
+) -> (Vec<Finding>, Vec<CheckRecord>) {
+    let mut check = Subset::new(index, server_id, severity);
     for (position, item) in items.iter().enumerate() {
         check.item(position, item);
     }

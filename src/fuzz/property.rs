@@ -40,6 +40,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use serde_json::Value as Json;
 
 use super::input::{Input, Value};
+use crate::check::filter::ListIndex;
 use crate::check::{self, Finding, Severity, filter, status};
 use crate::contract::{Contract, Profile};
 
@@ -175,6 +176,8 @@ pub struct Baseline {
     pub items: Option<Vec<Json>>,
     /// The distinct string `server_id`s of its items, sorted.
     pub server_ids: Vec<String>,
+    /// `filter_subset`'s index of the items, built once, not per request.
+    pub index: Option<ListIndex>,
 }
 
 impl Baseline {
@@ -211,6 +214,7 @@ impl Baseline {
             .map(str::to_owned)
             .collect();
         Baseline {
+            index: items.as_deref().map(ListIndex::from_items),
             items,
             server_ids: server_ids.into_iter().collect(),
         }
@@ -487,7 +491,7 @@ fn body_properties(
     let readings = readings(input);
     let mut primary: Option<(Vec<Finding>, Vec<Finding>)> = None;
     for reading in &readings {
-        let (exact, subset) = reading.check(items, all);
+        let (exact, subset) = reading.check(items, all, context.baseline.index.as_ref());
         if exact.is_empty() && subset.is_empty() {
             return;
         }
@@ -541,11 +545,17 @@ impl Reading {
     }
 
     /// (filter-exact findings, filter-subset findings) of `items` under this reading.
-    fn check(&self, items: &[Json], all: Option<&[Json]>) -> (Vec<Finding>, Vec<Finding>) {
+    fn check(
+        &self,
+        items: &[Json],
+        all: Option<&[Json]>,
+        index: Option<&ListIndex>,
+    ) -> (Vec<Finding>, Vec<Finding>) {
         match self {
             Reading::Exact(s) => (
                 filter::exact(items, s, Severity::Must).0,
-                all.map(|all| filter::subset(items, all, s, Severity::Must).0)
+                index
+                    .map(|index| filter::subset_of(items, index, s, Severity::Must).0)
                     .unwrap_or_default(),
             ),
             Reading::Unfiltered => (

@@ -16,8 +16,9 @@ use crate::fuzz;
 use crate::http::{self, Secret};
 use crate::reference::{self, Fault, ReferenceConfig, RunningReference};
 use crate::report::model::{RunReport, TargetInfo, Verdict};
-use crate::report::{self, build, redact, summary};
+use crate::report::{self, build, summary};
 use crate::runner::{self, RunOutcome, Target};
+use crate::secret;
 
 /// What the report says of the target (never the token).
 fn target_info(target: &Target, insecure: bool) -> TargetInfo {
@@ -157,7 +158,7 @@ fn run_suite(args: &RunArgs) -> Result<Exit, Error> {
         results,
     );
     let secret_refs: Vec<&str> = secrets.iter().map(String::as_str).collect();
-    let report = redact::redact(report, &secret_refs);
+    let report = secret::redact(report, &secret_refs);
     println!();
     println!("{}", summary::render(&report));
     print_fuzz(&report);
@@ -282,7 +283,7 @@ fn fuzz_only(args: &FuzzArgs) -> Result<Exit, Error> {
         vec![outcome.result],
     );
     let secret_refs: Vec<&str> = secrets.iter().map(String::as_str).collect();
-    let report = redact::redact(report, &secret_refs);
+    let report = secret::redact(report, &secret_refs);
     println!();
     println!("{}", summary::render(&report));
     print_fuzz(&report);

@@ -28,10 +28,9 @@ pub mod tls;
 use std::fmt;
 use std::time::{Duration, Instant};
 
-use crate::report::model::RequestRecord;
-
-/// What stands in for the token everywhere we write.
-pub const REDACTED: &str = "<redacted>";
+use crate::model::RequestRecord;
+pub use crate::model::text::{encode, encode_bytes};
+pub use crate::secret::{REDACTED, Secret};
 
 /// The token sent by `auth: invalid` cases: well-formed, never issued.
 pub const INVALID_TOKEN: &str = "sdconform-invalid-token-00000000000000000000000000000000";
@@ -44,40 +43,6 @@ pub const ACCEPT_ENCODING: &str = "gzip, deflate, br";
 
 /// The `User-Agent` we send.
 pub const USER_AGENT: &str = concat!("sdconform/", env!("CARGO_PKG_VERSION"));
-
-/// A secret that never prints itself.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    /// Wraps a secret value.
-    pub fn new(value: impl Into<String>) -> Self {
-        Secret(value.into())
-    }
-
-    /// The value, for the one place that sends it.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-
-    /// Every spelling of the secret that text we print or write could hold:
-    /// the value itself and, when different, its percent-encoded form (a
-    /// target that echoes the token into a captured value puts it in a URL).
-    pub fn spellings(&self) -> Vec<String> {
-        let mut all = vec![self.0.clone()];
-        let encoded = encode(&self.0);
-        if encoded != self.0 {
-            all.push(encoded);
-        }
-        all
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(REDACTED)
-    }
-}
 
 /// Limits of the shared client.
 #[derive(Debug, Clone, Copy)]
@@ -461,22 +426,6 @@ pub fn build_url(
         url.set_query(Some(&encoded));
     }
     Ok(url)
-}
-
-/// Percent-encodes one path segment or query component.
-pub fn encode(text: &str) -> String {
-    encode_bytes(text.as_bytes())
-}
-
-/// Percent-encodes raw bytes (which need not be UTF-8) as one query component:
-/// every byte outside RFC 3986's unreserved set becomes `%XX`.
-pub fn encode_bytes(bytes: &[u8]) -> String {
-    const KEEP: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-        .remove(b'-')
-        .remove(b'.')
-        .remove(b'_')
-        .remove(b'~');
-    percent_encoding::percent_encode(bytes, KEEP).to_string()
 }
 
 /// Joins `base` and a rendered path like [`build_url`], with a query the caller

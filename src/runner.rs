@@ -25,9 +25,9 @@ use crate::check::filter::ListIndex;
 use crate::check::{self, CheckOutcome, CheckRecord, Severity, list};
 use crate::contract::{Contract, Profile};
 use crate::http::{self, Auth, Exchange, Secret};
-use crate::report::model::{CaseResult, Outcome, ResponseRecord};
-use crate::report::redact;
-use crate::report::summary::inert;
+use crate::model::text::inert;
+use crate::model::{CaseResult, Outcome, ResponseRecord};
+use crate::secret;
 use crate::template;
 
 /// Longest body excerpt kept in a report, in characters.
@@ -228,7 +228,7 @@ fn trial_verdict(result: &CaseResult, secrets: &[String]) -> Result<Completion, 
 /// `<redacted>`, control characters (terminal escapes) escaped.
 fn printable(text: &str, secrets: &[String]) -> String {
     let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
-    inert(&redact::scrub_str(text, &secrets))
+    inert(&secret::scrub_str(text, &secrets))
 }
 
 impl Shared {
@@ -303,7 +303,7 @@ impl Shared {
             // send it, record it and transform it (a flipped or halved token is
             // still a leak, and no scrubber finds it): refuse the value.
             if self.target.token.as_ref().is_some_and(|token| {
-                token.expose().len() >= redact::MIN_SECRET_LEN
+                token.expose().len() >= secret::MIN_SECRET_LEN
                     && value
                         .to_ascii_lowercase()
                         .contains(&token.expose().to_ascii_lowercase())

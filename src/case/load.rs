@@ -21,10 +21,10 @@ use jsonschema::{ValidationError, Validator};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use super::locate::{Locator, locate};
 use super::model::{Case, CaseFile, CheckName, Source};
-use crate::check::truncate;
+use crate::jsonfile::locate::{Locator, locate};
 use crate::jsonfile::{self, FileError};
+use crate::model::truncate;
 use crate::template;
 
 /// Errors loading cases. Messages are lowercase fragments that read after
@@ -1539,8 +1539,8 @@ mod tests {
 
         #[test]
         fn locate_never_panics(text in any::<String>(), pointer in any::<String>(), offset in any::<usize>()) {
-            let _ = super::super::locate::locate(&text, &pointer);
-            let _ = super::super::locate::line_col(&text, offset);
+            let _ = crate::jsonfile::locate::locate(&text, &pointer);
+            let _ = crate::jsonfile::locate::line_col(&text, offset);
         }
     }
 }

@@ -1,7 +1,6 @@
 //! Declarative test cases: the format (`model`) and the loader (`load`).
 
 pub mod load;
-pub(crate) mod locate;
 pub mod model;
 
 pub use model::*;

@@ -23,7 +23,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::check::Severity;
+use crate::model::Severity;
 
 /// One case file: `{"cases": [...]}`.
 #[derive(Debug, Clone, Deserialize, Serialize)]

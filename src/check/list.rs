@@ -19,8 +19,7 @@ use serde_json::{Map, Value};
 
 use super::filter::ListIndex;
 
-/// The member that holds the list.
-pub const LIST_KEY: &str = "software_deployments";
+pub use crate::contract::LIST_KEY;
 
 /// What a walk found.
 #[derive(Debug, PartialEq)]

@@ -8,17 +8,14 @@
 pub mod body;
 pub mod evaluate;
 pub mod filter;
-mod finding;
 pub mod list;
 pub mod order;
-mod record;
 pub mod status;
-pub mod timestamp;
 pub mod unique;
-pub mod uuid;
 
-pub use evaluate::{Evaluation, Input, evaluate, evaluate_cut};
-pub use finding::{
-    ACTUAL_MAX_CHARS, Capped, Finding, MAX_FINDINGS_PER_CHECK, Severity, Waived, truncate,
+pub use crate::contract::{timestamp, uuid};
+pub use crate::model::{
+    ACTUAL_MAX_CHARS, Capped, CheckOutcome, CheckRecord, Finding, MAX_FINDINGS_PER_CHECK, Severity,
+    Waived, truncate,
 };
-pub use record::{CheckOutcome, CheckRecord};
+pub use evaluate::{Evaluation, Input, evaluate, evaluate_cut};

@@ -25,7 +25,6 @@ use proptest::prelude::Rng;
 use proptest::strategy::{SBoxedStrategy, Strategy, ValueTree};
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 
-use super::evidence::{FuzzEvidence, FuzzRun, PropertyUse, RegressionUse, StrategyUse};
 use super::input::Input;
 use super::property::{self, Baseline, BodyCache, Context, Evaluation, Property, Reply, Violation};
 use super::regression::Regression;
@@ -35,7 +34,8 @@ use super::strategy::{self, Named};
 use crate::check::{self, CheckOutcome, CheckRecord, Finding};
 use crate::contract::{Contract, Profile};
 use crate::http::{self, Auth, Exchange, HttpError};
-use crate::report::model::{CaseResult, Outcome, RequestRecord, ResponseRecord};
+use crate::model::{CaseResult, Outcome, RequestRecord, ResponseRecord};
+use crate::model::{FuzzEvidence, FuzzRun, PropertyUse, RegressionUse, StrategyUse};
 use crate::runner::{self, ExtraTrial, Target};
 
 /// The id of the fuzz trial and its case result.
@@ -772,7 +772,7 @@ pub async fn run(
 /// rule for captured values.
 fn holds_token(text: &str, token: &http::Secret) -> bool {
     let text = text.to_ascii_lowercase();
-    token.expose().len() >= crate::report::redact::MIN_SECRET_LEN
+    token.expose().len() >= crate::secret::MIN_SECRET_LEN
         && token
             .spellings()
             .iter()

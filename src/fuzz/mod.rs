@@ -21,7 +21,7 @@
 //! - [`engine`]: the phase end to end;
 //! - [`regression`]: the regressions file;
 //! - [`repro`]: the `curl` command of a finding;
-//! - [`evidence`]: what fuzzing adds to `report.json`.
+//! - `model::fuzz`: what fuzzing adds to `report.json`.
 //!
 //! A fuzz finding in `report.json`:
 //!
@@ -33,7 +33,6 @@
 //! ```
 
 pub mod engine;
-pub mod evidence;
 pub mod input;
 pub mod property;
 pub mod regression;
@@ -41,11 +40,11 @@ pub mod repro;
 pub mod shrink;
 pub mod strategy;
 
+pub use crate::model::{FuzzEvidence, FuzzRun};
 pub use engine::{
     CASE_ID, DEFAULT_CASES, DEFAULT_CONCURRENCY, DEFAULT_RUN_CASES, FuzzOutcome, Progress,
     Settings, ShrinkLimits, Silent, random_seed, run, trial,
 };
-pub use evidence::{FuzzEvidence, FuzzRun};
 pub use input::{Input, Value};
 pub use property::Property;
 pub use regression::{Regression, RegressionError};

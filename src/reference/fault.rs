@@ -29,7 +29,7 @@
 
 use serde_json::{Value, json};
 
-use crate::check::Severity;
+use crate::model::Severity;
 
 /// Every conformance profile, strictest first.
 const EVERY_PROFILE: &[&str] = &["strict", "documented", "lenient"];

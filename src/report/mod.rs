@@ -15,7 +15,6 @@ pub mod junit;
 pub mod markdown;
 pub mod model;
 pub mod read;
-pub mod redact;
 pub mod summary;
 pub mod write;
 

@@ -10,8 +10,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::check::{CheckOutcome, CheckRecord, Finding, Severity};
 use crate::contract::Clause;
+pub use crate::model::{CaseResult, Outcome, RequestRecord, ResponseRecord};
+use crate::model::{CheckOutcome, Severity};
 
 /// Version of the report format; bump on any incompatible change.
 ///
@@ -301,119 +302,6 @@ impl ClauseOutcome {
             ClauseOutcome::Waived => "waived",
         }
     }
-}
-
-/// A case's outcome.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    /// Every check that applied held (SHOULD findings may be listed).
-    Pass,
-    /// A finding that fails the run (MUST, or SHOULD with `--fail-on should`) and
-    /// that no waiver excuses.
-    Fail,
-    /// The case could not run (transport failure, bad template, ...).
-    Error,
-    /// It ran, but some check had no data (an empty list, a capture that could not be taken).
-    NotExercised,
-    /// Not run on purpose.
-    Skipped,
-    /// It had failing findings, and a waiver excuses every one of them.
-    Waived,
-}
-
-impl Outcome {
-    /// The spelling used in reports.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Pass => "pass",
-            Outcome::Fail => "fail",
-            Outcome::Error => "error",
-            Outcome::NotExercised => "not_exercised",
-            Outcome::Skipped => "skipped",
-            Outcome::Waived => "waived",
-        }
-    }
-}
-
-/// One case's result.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct CaseResult {
-    /// Case id.
-    pub id: String,
-    /// Case title.
-    pub title: String,
-    /// Where the case is defined, `file:line:col`.
-    pub source: String,
-    /// Outcome.
-    pub outcome: Outcome,
-    /// Wall time of the case's own request and checks, in milliseconds.
-    pub duration_ms: u64,
-    /// The request as sent (token redacted); absent when none was sent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub request: Option<RequestRecord>,
-    /// The response; absent when none arrived.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub response: Option<ResponseRecord>,
-    /// Deviations found.
-    pub findings: Vec<Finding>,
-    /// Each check's verdict on each clause.
-    pub checks: Vec<CheckRecord>,
-    /// Observations (allowed readings chosen, captures, omitted findings).
-    pub notes: Vec<String>,
-    /// The harness error, for outcome `error`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
-    /// What the fuzz phase did; only on the `fuzz-server-id` case.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fuzz: Option<Box<crate::fuzz::FuzzRun>>,
-}
-
-impl CaseResult {
-    /// A result with no request, response, finding or record yet.
-    pub fn new(id: &str, title: &str, source: String, outcome: Outcome) -> Self {
-        CaseResult {
-            id: id.to_owned(),
-            title: title.to_owned(),
-            source,
-            outcome,
-            duration_ms: 0,
-            request: None,
-            response: None,
-            findings: Vec::new(),
-            checks: Vec::new(),
-            notes: Vec::new(),
-            error: None,
-            fuzz: None,
-        }
-    }
-}
-
-/// A request as it went on the wire.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct RequestRecord {
-    /// Always `GET`.
-    pub method: String,
-    /// The full URL, query percent-encoded as sent.
-    pub url: String,
-    /// Headers sent, `X-Auth-Token` redacted.
-    pub headers: Vec<(String, String)>,
-}
-
-/// A response as received.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct ResponseRecord {
-    /// HTTP status code.
-    pub status: u16,
-    /// `Content-Type`, if any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content_type: Option<String>,
-    /// Body size in bytes.
-    pub body_bytes: usize,
-    /// The start of the body (lossy UTF-8, truncated).
-    pub body_excerpt: String,
-    /// Time to the full body, in milliseconds.
-    pub elapsed_ms: u64,
 }
 
 /// Builds the clause table from every case's check records and findings.

@@ -13,6 +13,7 @@
 //! Target-provided text is shown with control characters escaped, so a
 //! hostile target cannot drive the terminal.
 
+pub use crate::model::text::inert;
 use std::fmt::Write;
 
 use super::model::{ClauseOutcome, RunReport, Verdict, WaiverStatus};
@@ -168,28 +169,4 @@ pub fn render(report: &RunReport) -> String {
         );
     }
     out.trim_end().to_owned()
-}
-
-/// Escapes control characters (terminal escapes included) for display.
-pub fn inert(text: &str) -> String {
-    text.chars()
-        .flat_map(|c| {
-            if c.is_control() {
-                c.escape_default().collect::<Vec<_>>()
-            } else {
-                vec![c]
-            }
-        })
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::inert;
-
-    #[test]
-    fn control_characters_are_escaped() {
-        assert_eq!(inert("ok\u{1b}[31mred\n"), "ok\\u{1b}[31mred\\n");
-        assert_eq!(inert("é ✓"), "é ✓");
-    }
 }

@@ -8,5 +8,6 @@ mod faults;
 mod fuzz;
 mod hostile;
 mod input;
+mod layering;
 mod reports;
 mod support;

@@ -20,8 +20,14 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::case::locate::locate;
-use crate::check::{Finding, timestamp, uuid};
+use crate::jsonfile::locate::locate;
+use crate::model::Finding;
+
+pub mod timestamp;
+pub mod uuid;
+
+/// The member of the response body that holds the list.
+pub const LIST_KEY: &str = "software_deployments";
 
 /// A named reading of the contract's ambiguities (see the contract's ambiguity 1).
 #[derive(
@@ -176,30 +182,30 @@ struct Compiled {
 
 /// The shipped schema files, compiled into the binary.
 const EMBEDDED: &[(&str, &str)] = &[
-    ("clauses.json", include_str!("../schemas/clauses.json")),
+    ("clauses.json", include_str!("../../schemas/clauses.json")),
     (
         "case.schema.json",
-        include_str!("../schemas/case.schema.json"),
+        include_str!("../../schemas/case.schema.json"),
     ),
     (
         "report.schema.json",
-        include_str!("../schemas/report.schema.json"),
+        include_str!("../../schemas/report.schema.json"),
     ),
     (
         "software-deployments.schema.json",
-        include_str!("../schemas/software-deployments.schema.json"),
+        include_str!("../../schemas/software-deployments.schema.json"),
     ),
     (
         "profiles/strict.json",
-        include_str!("../schemas/profiles/strict.json"),
+        include_str!("../../schemas/profiles/strict.json"),
     ),
     (
         "profiles/documented.json",
-        include_str!("../schemas/profiles/documented.json"),
+        include_str!("../../schemas/profiles/documented.json"),
     ),
     (
         "profiles/lenient.json",
-        include_str!("../schemas/profiles/lenient.json"),
+        include_str!("../../schemas/profiles/lenient.json"),
     ),
 ];
 
@@ -410,7 +416,7 @@ impl Contract {
         let Some(per_profile) = self.validators.get(schema) else {
             return Vec::new();
         };
-        let prefix = [crate::check::list::LIST_KEY.to_owned(), index.to_string()];
+        let prefix = [LIST_KEY.to_owned(), index.to_string()];
         self.findings(per_profile, profile, item, &prefix, |c| c.item.as_ref())
     }
 

@@ -62,7 +62,7 @@ pub struct Finding {
     pub waived: Option<Waived>,
     /// For a fuzz finding: the minimal input, the seed and how to reproduce it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fuzz: Option<Box<crate::fuzz::FuzzEvidence>>,
+    pub fuzz: Option<Box<super::fuzz::FuzzEvidence>>,
 }
 
 /// Why a finding does not count against the verdict: an unexpired waiver matched it.

@@ -12,7 +12,9 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::case::locate::{Locator, syntax_error};
+pub mod locate;
+
+use locate::{Locator, syntax_error};
 
 /// Why a JSON file could not be used.
 #[derive(Debug, thiserror::Error)]

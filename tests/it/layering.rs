@@ -1,0 +1,408 @@
+//! The crate's modules flow one way (issue 9): each module may use only the
+//! modules to its left in the order written once, in `ARCHITECTURE.md`'s
+//! `layers` block. This test reads every `crate::` path in `src/` (`use` lines,
+//! grouped `use crate::{..}` lists and inline paths alike; comments and
+//! `#[cfg(test)]` code exempt) and fails on an edge against that order,
+//! naming the file and line, the way rust-analyzer's tidy tests turn the
+//! project's conventions into failing tests.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+/// The order of `ARCHITECTURE.md`'s fenced block that starts with ```` ```layers ````.
+fn layers() -> Vec<String> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("ARCHITECTURE.md");
+    let text =
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+    parse_layers(&text).unwrap_or_else(|| panic!("{}: no ```layers block", path.display()))
+}
+
+fn parse_layers(markdown: &str) -> Option<Vec<String>> {
+    let start = markdown.find("```layers\n")? + "```layers\n".len();
+    let end = start + markdown[start..].find("```")?;
+    let names: Vec<String> = markdown[start..end]
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|w| !w.is_empty())
+        .map(str::to_owned)
+        .collect();
+    (!names.is_empty()).then_some(names)
+}
+
+/// One use of a module by another, against the order.
+#[derive(Debug, PartialEq, Eq)]
+struct Violation {
+    file: String,
+    line: usize,
+    from: String,
+    to: String,
+}
+
+impl std::fmt::Display for Violation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}:{}: `{}` uses `{}`, which stands to its right in ARCHITECTURE.md's layers",
+            self.file, self.line, self.from, self.to
+        )
+    }
+}
+
+/// The top-level module a file of `src/` belongs to (`main` for the binary).
+fn module_of(relative: &Path) -> String {
+    let first = relative
+        .components()
+        .next()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .unwrap_or_default();
+    first.strip_suffix(".rs").unwrap_or(&first).to_owned()
+}
+
+/// Blanks comments, string and char literals (keeping line breaks), so that
+/// only code is searched.
+fn code_only(source: &str) -> String {
+    let chars: Vec<char> = source.chars().collect();
+    let mut out = String::with_capacity(source.len());
+    let mut i = 0;
+    let blank = |c: char| if c == '\n' { '\n' } else { ' ' };
+    while i < chars.len() {
+        let c = chars[i];
+        let next = chars.get(i + 1).copied();
+        if c == '/' && next == Some('/') {
+            while i < chars.len() && chars[i] != '\n' {
+                out.push(' ');
+                i += 1;
+            }
+        } else if c == '/' && next == Some('*') {
+            let mut depth = 0;
+            while i < chars.len() {
+                if chars[i] == '/' && chars.get(i + 1) == Some(&'*') {
+                    depth += 1;
+                    out.push_str("  ");
+                    i += 2;
+                } else if chars[i] == '*' && chars.get(i + 1) == Some(&'/') {
+                    depth -= 1;
+                    out.push_str("  ");
+                    i += 2;
+                    if depth == 0 {
+                        break;
+                    }
+                } else {
+                    out.push(blank(chars[i]));
+                    i += 1;
+                }
+            }
+        } else if c == 'r' && (next == Some('"') || next == Some('#')) && raw_string_at(&chars, i) {
+            let mut j = i + 1;
+            let mut hashes = 0;
+            while chars.get(j) == Some(&'#') {
+                hashes += 1;
+                j += 1;
+            }
+            // chars[j] is the opening quote.
+            out.extend(std::iter::repeat_n(' ', j - i + 1));
+            i = j + 1;
+            while i < chars.len() {
+                if chars[i] == '"' && (1..=hashes).all(|k| chars.get(i + k) == Some(&'#')) {
+                    out.extend(std::iter::repeat_n(' ', hashes + 1));
+                    i += hashes + 1;
+                    break;
+                }
+                out.push(blank(chars[i]));
+                i += 1;
+            }
+        } else if c == '"' {
+            out.push(' ');
+            i += 1;
+            while i < chars.len() && chars[i] != '"' {
+                if chars[i] == '\\' {
+                    out.push(' ');
+                    i += 1;
+                }
+                if let Some(&ch) = chars.get(i) {
+                    out.push(blank(ch));
+                }
+                i += 1;
+            }
+            out.push(' ');
+            i += 1;
+        } else if c == '\'' && char_literal_len(&chars, i).is_some() {
+            let len = char_literal_len(&chars, i).unwrap_or(1);
+            out.extend(std::iter::repeat_n(' ', len));
+            i += len;
+        } else {
+            out.push(c);
+            i += 1;
+        }
+    }
+    out
+}
+
+/// Whether `chars[i]` (an `r`) opens a raw string (`r"`, `r#"`) rather than ending an identifier.
+fn raw_string_at(chars: &[char], i: usize) -> bool {
+    let starts_token = i == 0 || !(chars[i - 1].is_alphanumeric() || chars[i - 1] == '_');
+    let mut j = i + 1;
+    while chars.get(j) == Some(&'#') {
+        j += 1;
+    }
+    starts_token && chars.get(j) == Some(&'"')
+}
+
+/// The length of a char literal at `chars[i]` (a `'`), or `None` for a lifetime.
+fn char_literal_len(chars: &[char], i: usize) -> Option<usize> {
+    match chars.get(i + 1)? {
+        '\\' => {
+            let close = (i + 2..chars.len().min(i + 14)).find(|&j| chars[j] == '\'')?;
+            Some(close - i + 1)
+        }
+        _ => (chars.get(i + 2) == Some(&'\'')).then_some(3),
+    }
+}
+
+/// Blanks every item that `#[cfg(test)]` guards (a `mod tests { .. }`, a
+/// `use`, a function), and returns the names of `#[cfg(test)] mod name;`
+/// files, which are test code too.
+fn without_test_code(code: &str) -> (String, Vec<String>) {
+    let mut out: Vec<char> = code.chars().collect();
+    let mut test_files = Vec::new();
+    let text: String = out.iter().collect();
+    let mut search = 0;
+    while let Some(found) = text[search..].find("#[cfg(test)]") {
+        let at = search + found;
+        let start = text[..at].chars().count();
+        // The guarded item ends at its `;` or at the `}` matching its first `{`.
+        let mut depth = 0usize;
+        let mut end = start;
+        let mut header = String::new();
+        for (k, c) in out.iter().enumerate().skip(start + "#[cfg(test)]".len()) {
+            end = k;
+            if depth == 0 {
+                header.push(*c);
+            }
+            match c {
+                '{' => depth += 1,
+                '}' => {
+                    depth = depth.saturating_sub(1);
+                    if depth == 0 {
+                        break;
+                    }
+                }
+                ';' if depth == 0 => break,
+                _ => {}
+            }
+        }
+        let words: Vec<&str> = header.split_whitespace().collect();
+        if let Some(pos) = words.iter().position(|w| *w == "mod")
+            && let Some(name) = words.get(pos + 1)
+            && name.ends_with(';')
+        {
+            test_files.push(name.trim_end_matches(';').to_owned());
+        }
+        for c in out.iter_mut().take(end + 1).skip(start) {
+            if *c != '\n' {
+                *c = ' ';
+            }
+        }
+        search = at + "#[cfg(test)]".len();
+    }
+    (out.into_iter().collect(), test_files)
+}
+
+/// Every module a file's code names through `crate::` (or `sdconform::` in
+/// the binary), with the line it is named on.
+fn references(code: &str, prefix: &str) -> Vec<(usize, String)> {
+    let mut found = Vec::new();
+    let mut search = 0;
+    while let Some(pos) = code[search..].find(prefix) {
+        let at = search + pos;
+        search = at + prefix.len();
+        let before = code[..at].chars().next_back();
+        if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '$') {
+            continue;
+        }
+        let rest = &code[search..];
+        let line = code[..at].matches('\n').count() + 1;
+        if let Some(group) = rest.strip_prefix('{') {
+            // `crate::{a, b::c, d::{e, f}}`: the names at depth one.
+            let mut depth = 1;
+            let mut word = String::new();
+            let mut expecting = true;
+            let mut offset = search + 1;
+            for c in group.chars() {
+                let ident = c.is_alphanumeric() || c == '_';
+                if ident && depth == 1 && expecting {
+                    word.push(c);
+                } else if !word.is_empty() {
+                    let l = code[..offset].matches('\n').count() + 1;
+                    found.push((l, std::mem::take(&mut word)));
+                    expecting = false;
+                }
+                match c {
+                    '{' => depth += 1,
+                    '}' => depth -= 1,
+                    ',' if depth == 1 => expecting = true,
+                    _ => {}
+                }
+                if depth == 0 {
+                    break;
+                }
+                offset += c.len_utf8();
+            }
+        } else {
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            if !name.is_empty() {
+                found.push((line, name));
+            }
+        }
+    }
+    found
+}
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("read {}: {e}", dir.display()))
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// Every edge of `src/` against `order`; the modules not placed in it.
+fn check_tree(src: &Path, order: &[String]) -> (Vec<Violation>, BTreeSet<String>) {
+    let rank = |m: &str| order.iter().position(|o| o == m);
+    let mut files = Vec::new();
+    rust_files(src, &mut files);
+    let mut sources = Vec::new();
+    let mut test_files = BTreeSet::new();
+    for path in &files {
+        let relative = path.strip_prefix(src).unwrap_or(path).to_path_buf();
+        let text = std::fs::read_to_string(path)
+            .unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+        let (code, tests) = without_test_code(&code_only(&text));
+        let dir = relative.parent().map(Path::to_path_buf).unwrap_or_default();
+        let here = if relative.file_name().is_some_and(|n| n == "mod.rs") {
+            dir.clone()
+        } else {
+            dir.join(relative.file_stem().unwrap_or_default())
+        };
+        for name in tests {
+            test_files.insert(dir.join(format!("{name}.rs")));
+            test_files.insert(here.join(format!("{name}.rs")));
+        }
+        sources.push((relative, code));
+    }
+    let mut violations = Vec::new();
+    let mut unplaced = BTreeSet::new();
+    for (relative, code) in sources {
+        if test_files.contains(&relative) {
+            continue;
+        }
+        let from = module_of(&relative);
+        if from == "lib" {
+            continue;
+        }
+        let prefix = if from == "main" {
+            "sdconform::"
+        } else {
+            "crate::"
+        };
+        let Some(from_rank) = rank(&from) else {
+            unplaced.insert(from);
+            continue;
+        };
+        for (line, to) in references(&code, prefix) {
+            match rank(&to) {
+                None => {
+                    unplaced.insert(to);
+                }
+                Some(to_rank) if to_rank > from_rank => violations.push(Violation {
+                    file: format!("src/{}", relative.display()),
+                    line,
+                    from: from.clone(),
+                    to,
+                }),
+                Some(_) => {}
+            }
+        }
+    }
+    (violations, unplaced)
+}
+
+#[test]
+fn modules_use_only_modules_to_their_left() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let order = layers();
+    let (violations, unplaced) = check_tree(&src, &order);
+    let mut problems: Vec<String> = violations.iter().map(ToString::to_string).collect();
+    problems.extend(
+        unplaced
+            .iter()
+            .map(|m| format!("module `{m}` has no place in ARCHITECTURE.md's layers")),
+    );
+    assert!(
+        problems.is_empty(),
+        "the layering is broken:\n{}",
+        problems.join("\n")
+    );
+}
+
+#[test]
+fn an_upward_import_is_named_with_its_file_and_line() {
+    // A throwaway tree: `model` (leftmost) reaches up to `report`, once in a
+    // grouped `use`, once inline; test code and comments may.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let src = dir.path();
+    std::fs::create_dir_all(src.join("model")).expect("mkdir");
+    std::fs::write(
+        src.join("model/mod.rs"),
+        "//! mentions crate::report in a comment\n\
+         use crate::{\n    text,\n    report::model::RunReport,\n};\n\
+         fn f() -> u8 { let _ = \"crate::app\"; crate::app::x() }\n\
+         #[cfg(test)]\nmod tests {\n    use crate::report::X;\n}\n",
+    )
+    .expect("write");
+    std::fs::write(src.join("report.rs"), "use crate::model::Finding;\n").expect("write");
+    std::fs::write(src.join("text.rs"), "use crate::model::Finding;\n").expect("write");
+    let order: Vec<String> = ["model", "text", "report", "app"]
+        .map(str::to_owned)
+        .to_vec();
+    let (violations, unplaced) = check_tree(src, &order);
+    let shown: Vec<String> = violations.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        shown,
+        [
+            "src/model/mod.rs:3: `model` uses `text`, which stands to its right in ARCHITECTURE.md's layers",
+            "src/model/mod.rs:4: `model` uses `report`, which stands to its right in ARCHITECTURE.md's layers",
+            "src/model/mod.rs:6: `model` uses `app`, which stands to its right in ARCHITECTURE.md's layers",
+        ]
+    );
+    assert!(unplaced.is_empty(), "{unplaced:?}");
+    let (violations, _) = check_tree(src, &["text", "model", "report", "app"].map(str::to_owned));
+    assert!(violations.iter().all(|v| v.to != "text"));
+}
+
+#[test]
+fn a_module_missing_from_the_order_is_reported() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("a.rs"), "use crate::b::X;\n").expect("write");
+    let (_, unplaced) = check_tree(dir.path(), &["a".to_owned()]);
+    assert_eq!(unplaced.into_iter().collect::<Vec<_>>(), ["b"]);
+}
+
+#[test]
+fn the_layers_block_is_read_in_order() {
+    let md = "text\n```layers\nmodel → exit\n  → app\n```\n";
+    assert_eq!(
+        parse_layers(md),
+        Some(vec!["model".into(), "exit".into(), "app".into()])
+    );
+}

@@ -355,6 +355,59 @@ fn modules_use_only_modules_to_their_left() {
     );
 }
 
+/// Where `token` appears in the non-test code of modules other than `allowed`.
+fn uses_outside(src: &Path, token: &str, allowed: &[&str]) -> Vec<String> {
+    let mut files = Vec::new();
+    rust_files(src, &mut files);
+    let mut found = Vec::new();
+    for path in files {
+        let relative = path.strip_prefix(src).unwrap_or(&path).to_path_buf();
+        if allowed.contains(&module_of(&relative).as_str()) {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+        let (code, _) = without_test_code(&code_only(&text));
+        for (n, line) in code.lines().enumerate() {
+            if line.contains(token) {
+                found.push(format!("src/{}:{}: {token}", relative.display(), n + 1));
+            }
+        }
+    }
+    found
+}
+
+/// ARCHITECTURE.md's invariants that a search can keep: only `app` and `main`
+/// print or end the process, only `report` writes files, only `http` (and the
+/// reference server) opens sockets.
+#[test]
+fn printing_writing_and_the_network_stay_in_their_modules() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let rules: [(&str, &[&str]); 12] = [
+        ("println!", &["app", "main"]),
+        ("eprintln!", &["app", "main"]),
+        ("print!(", &["app", "main"]),
+        ("eprint!(", &["app", "main"]),
+        ("process::exit", &[]),
+        ("fs::write", &["report"]),
+        ("File::create", &["report"]),
+        (".persist(", &["report"]),
+        ("create_dir", &["report"]),
+        ("reqwest::Client", &["http"]),
+        ("TcpListener", &["reference"]),
+        ("TcpStream", &["http", "reference"]),
+    ];
+    let problems: Vec<String> = rules
+        .iter()
+        .flat_map(|(token, allowed)| uses_outside(&src, token, allowed))
+        .collect();
+    assert!(
+        problems.is_empty(),
+        "outside the module ARCHITECTURE.md gives it:\n{}",
+        problems.join("\n")
+    );
+}
+
 #[test]
 fn an_upward_import_is_named_with_its_file_and_line() {
     // A throwaway tree: `model` (leftmost) reaches up to `report`, once in a

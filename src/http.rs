@@ -387,16 +387,45 @@ enum Failure {
     Other(HttpError),
 }
 
-/// The request as it goes on the wire, the token redacted.
+/// Headers that carry a credential: recorded as [`REDACTED`], whatever they hold
+/// (`Authorization: Basic` is what reqwest derives from a URL's `user:password@`).
+pub const CREDENTIAL_HEADERS: [&str; 6] = [
+    "x-auth-token",
+    "x-subject-token",
+    "authorization",
+    "proxy-authorization",
+    "cookie",
+    "set-cookie",
+];
+
+/// Whether `name` is one of [`CREDENTIAL_HEADERS`] (any case).
+pub fn is_credential_header(name: &str) -> bool {
+    CREDENTIAL_HEADERS
+        .iter()
+        .any(|h| h.eq_ignore_ascii_case(name))
+}
+
+/// `url` without its `user:password@`, which is a credential.
+pub fn without_userinfo(url: &reqwest::Url) -> String {
+    let mut shown = url.clone();
+    if !shown.username().is_empty() || shown.password().is_some() {
+        // Only a URL that cannot have a userinfo refuses these; ours are http(s).
+        let _ = shown.set_username("");
+        let _ = shown.set_password(None);
+    }
+    shown.to_string()
+}
+
+/// The request as it goes on the wire, credentials redacted.
 fn record(request: &reqwest::Request) -> RequestRecord {
     RequestRecord {
         method: request.method().to_string(),
-        url: request.url().to_string(),
+        url: without_userinfo(request.url()),
         headers: request
             .headers()
             .iter()
             .map(|(name, value)| {
-                let shown = if name.as_str().eq_ignore_ascii_case("x-auth-token") {
+                let shown = if is_credential_header(name.as_str()) {
                     REDACTED.to_owned()
                 } else {
                     String::from_utf8_lossy(value.as_bytes()).into_owned()
@@ -503,18 +532,6 @@ mod tests {
         assert_eq!(
             url.ok().as_deref(),
             Some("https://cloud.example/orchestration/v1/p/software_deployments")
-        );
-    }
-
-    #[test]
-    fn a_secret_is_scrubbed_as_typed_and_as_it_appears_in_a_url() {
-        assert_eq!(
-            Secret::new("plain-token_1").spellings(),
-            vec!["plain-token_1"]
-        );
-        assert_eq!(
-            Secret::new("a+b/c=").spellings(),
-            vec!["a+b/c=".to_owned(), "a%2Bb%2Fc%3D".to_owned()]
         );
     }
 
@@ -638,6 +655,32 @@ mod tests {
                 "{query}"
             );
         }
+    }
+
+    /// Issue 10 item 6: the Basic header reqwest derives from `user:password@` is a credential.
+    #[test]
+    fn credentials_in_the_url_are_not_recorded() {
+        let client = reqwest::Client::new();
+        let request = client
+            .get("http://admin:hunter2@127.0.0.1:1/v1/p/software_deployments")
+            .header("Cookie", "session=abc")
+            .build()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let recorded = record(&request);
+        let text = format!("{recorded:?}");
+        assert!(
+            !text.contains("hunter2") && !text.contains("admin"),
+            "{text}"
+        );
+        assert!(!text.contains("YWRtaW46aHVudGVyMg"), "{text}");
+        assert!(!text.contains("session=abc"), "{text}");
+        assert_eq!(recorded.url, "http://127.0.0.1:1/v1/p/software_deployments");
+        let shown: Vec<_> = recorded
+            .headers
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        assert!(shown.contains(&("authorization", REDACTED)), "{shown:?}");
     }
 
     #[test]

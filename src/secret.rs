@@ -38,13 +38,30 @@ impl Secret {
 
     /// Every spelling of the secret that text we print or write could hold:
     /// the value itself and, when different, its percent-encoded form (a
-    /// target that echoes the token into a captured value puts it in a URL).
+    /// target that echoes the token into a captured value puts it in a URL),
+    /// its JSON-escaped form (a target's JSON text keeps escapes, and a body
+    /// excerpt is that text) and its base64 forms (standard, with and without
+    /// padding, and URL-safe: what `Authorization: Basic` and many echoing
+    /// targets use).
     pub fn spellings(&self) -> Vec<String> {
-        let mut all = vec![self.0.clone()];
-        let encoded = encode(&self.0);
-        if encoded != self.0 {
-            all.push(encoded);
-        }
+        use base64::Engine as _;
+        use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE_NO_PAD};
+        let raw = &self.0;
+        let json = serde_json::to_string(raw).unwrap_or_default();
+        let json = json
+            .strip_prefix('"')
+            .and_then(|j| j.strip_suffix('"'))
+            .unwrap_or(raw);
+        let mut all = vec![
+            raw.clone(),
+            encode(raw),
+            json.to_owned(),
+            STANDARD.encode(raw),
+            STANDARD_NO_PAD.encode(raw),
+            URL_SAFE_NO_PAD.encode(raw),
+        ];
+        let mut seen = std::collections::HashSet::new();
+        all.retain(|s| !s.is_empty() && seen.insert(s.clone()));
         all
     }
 }
@@ -57,6 +74,170 @@ impl fmt::Debug for Secret {
 
 /// Shortest secret we scrub: shorter ones would shred ordinary text.
 pub const MIN_SECRET_LEN: usize = 4;
+
+/// Text the reports are made of whatever the target says: the report's own
+/// keys and enum values, the clause ids and texts, the HTML report's assets.
+/// A secret found in it cannot be scrubbed without destroying the report.
+const VOCABULARY: [&str; 5] = [
+    include_str!("../schemas/report.schema.json"),
+    include_str!("../schemas/clauses.json"),
+    include_str!("report/assets/report.css"),
+    include_str!("report/assets/report.js"),
+    "conformant non-conformant inconclusive interrupted error pass fail skipped waived \
+     not_exercised not_applicable not_covered MUST SHOULD strict documented lenient \
+     testsuites testsuite testcase failure properties property system-out system-err \
+     verdict because cases findings clauses report summary target project profile \
+     https:// http:// sdconform software_deployments server_id X-Auth-Token",
+];
+
+/// Why a secret cannot be kept out of what we write, or why an output was held back.
+#[derive(Debug, thiserror::Error)]
+pub enum RedactError {
+    /// The secret is too short to scrub without shredding ordinary text.
+    #[error(
+        "{what} is {len} byte(s) long: a secret shorter than {MIN_SECRET_LEN} bytes cannot be \
+         redacted from the reports without shredding them, so the run is refused"
+    )]
+    TooShort {
+        /// Which secret (never its value).
+        what: String,
+        /// Its length.
+        len: usize,
+    },
+    /// The secret is a word the reports use themselves.
+    #[error(
+        "{what} is a word the reports themselves use (a keyword, an outcome, a clause id, ...): \
+         it cannot be redacted without destroying them, so the run is refused"
+    )]
+    Vocabulary {
+        /// Which secret (never its value).
+        what: String,
+    },
+    /// Scrubbing left something that is no longer the report: nothing is written.
+    #[error(
+        "redact the secrets from the {output}: the scrubbed text is no longer valid, so nothing is written"
+    )]
+    Unredactable {
+        /// The output concerned.
+        output: String,
+    },
+    /// A secret is still in an output after scrubbing: nothing is written.
+    #[error(
+        "keep the secrets out of the {output}: one is still there after redaction, so nothing is written"
+    )]
+    Leaked {
+        /// The output concerned.
+        output: String,
+    },
+}
+
+/// The run's secrets, every spelling of each: what every output is scrubbed of.
+#[derive(Debug, Clone, Default)]
+pub struct Secrets {
+    /// Longest first, so a spelling that contains another is replaced whole.
+    spellings: Vec<String>,
+}
+
+impl Secrets {
+    /// No secret yet.
+    pub fn new() -> Self {
+        Secrets::default()
+    }
+
+    /// Adds `secret`, described as `what` in errors (e.g. "the token"); refuses
+    /// one that cannot be redacted without destroying the reports.
+    pub fn add(&mut self, what: &str, secret: &Secret) -> Result<(), RedactError> {
+        let value = secret.expose();
+        if value.len() < MIN_SECRET_LEN {
+            return Err(RedactError::TooShort {
+                what: what.to_owned(),
+                len: value.len(),
+            });
+        }
+        if VOCABULARY.iter().any(|text| text.contains(value)) {
+            return Err(RedactError::Vocabulary {
+                what: what.to_owned(),
+            });
+        }
+        for spelling in secret.spellings() {
+            if !self.spellings.contains(&spelling) {
+                self.spellings.push(spelling);
+            }
+        }
+        self.spellings
+            .sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+        Ok(())
+    }
+
+    /// Whether there is nothing to scrub.
+    pub fn is_empty(&self) -> bool {
+        self.spellings.is_empty()
+    }
+
+    /// Every spelling, longest first (for callers that scrub with other tools).
+    pub fn spellings(&self) -> &[String] {
+        &self.spellings
+    }
+
+    /// `text` with every spelling of every secret replaced by [`REDACTED`].
+    pub fn scrub_str(&self, text: &str) -> String {
+        let mut out = text.to_owned();
+        for spelling in &self.spellings {
+            if out.contains(spelling.as_str()) {
+                out = out.replace(spelling.as_str(), REDACTED);
+            }
+        }
+        out
+    }
+
+    /// `value` with every string and every object key scrubbed. Fails closed:
+    /// when the scrubbed value no longer reads as a `T`, nothing is returned.
+    pub fn redact<T: Serialize + DeserializeOwned>(
+        &self,
+        value: T,
+        output: &str,
+    ) -> Result<T, RedactError> {
+        if self.is_empty() {
+            return Ok(value);
+        }
+        let unredactable = || RedactError::Unredactable {
+            output: output.to_owned(),
+        };
+        let mut tree = serde_json::to_value(&value).map_err(|_| unredactable())?;
+        self.scrub_value(&mut tree);
+        serde_json::from_value(tree).map_err(|_| unredactable())
+    }
+
+    /// Fails when any spelling of any secret is in `text` (the last look at an
+    /// output before it is written or printed).
+    pub fn ensure_absent(&self, text: &str, output: &str) -> Result<(), RedactError> {
+        if self.spellings.iter().any(|s| text.contains(s.as_str())) {
+            return Err(RedactError::Leaked {
+                output: output.to_owned(),
+            });
+        }
+        Ok(())
+    }
+
+    fn scrub_value(&self, value: &mut Value) {
+        match value {
+            Value::String(s) => {
+                if self.spellings.iter().any(|sp| s.contains(sp.as_str())) {
+                    *s = self.scrub_str(s);
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(|v| self.scrub_value(v)),
+            Value::Object(map) => {
+                let entries = std::mem::take(map);
+                for (key, mut item) in entries {
+                    self.scrub_value(&mut item);
+                    map.insert(self.scrub_str(&key), item);
+                }
+            }
+            _ => {}
+        }
+    }
+}
 
 /// Returns `report` with every occurrence of each secret replaced by `<redacted>`.
 pub fn redact<T: Serialize + DeserializeOwned>(report: T, secrets: &[&str]) -> T {
@@ -94,5 +275,100 @@ fn scrub(value: &mut Value, secrets: &[&str]) {
         Value::Array(items) => items.iter_mut().for_each(|v| scrub(v, secrets)),
         Value::Object(map) => map.values_mut().for_each(|v| scrub(v, secrets)),
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn secrets(value: &str) -> Secrets {
+        let mut set = Secrets::new();
+        set.add("the token", &Secret::new(value))
+            .unwrap_or_else(|e| panic!("{e}"));
+        set
+    }
+
+    #[test]
+    fn every_spelling_of_a_secret_is_known() {
+        let all = Secret::new("a+b/c=\"d").spellings();
+        for form in [
+            "a+b/c=\"d",
+            "a%2Bb%2Fc%3D%22d",
+            "a+b/c=\\\"d",
+            "YStiL2M9ImQ=",
+            "YStiL2M9ImQ",
+        ] {
+            assert!(all.iter().any(|s| s == form), "{form} missing from {all:?}");
+        }
+        assert_eq!(Secret::new("plain-token_1").spellings()[0], "plain-token_1");
+        // As typed, and as it appears in a URL (moved here from http's tests).
+        let url = Secret::new("a+b/c=").spellings();
+        assert_eq!(url[..2], ["a+b/c=".to_owned(), "a%2Bb%2Fc%3D".to_owned()]);
+    }
+
+    /// Issue 10 item 7: a secret that cannot be redacted is refused, by name, never by value.
+    #[test]
+    fn secrets_that_cannot_be_redacted_are_refused() {
+        for short in ["", "a", "abc"] {
+            let error = Secrets::new().add("the token", &Secret::new(short));
+            assert!(
+                matches!(error, Err(RedactError::TooShort { .. })),
+                "{short:?}"
+            );
+        }
+        for word in [
+            "pass",
+            "MUST",
+            "documented",
+            "SD-RESP-4",
+            "conformant",
+            "verdict",
+        ] {
+            let error = Secrets::new().add("the token", &Secret::new(word));
+            let Err(error @ RedactError::Vocabulary { .. }) = error else {
+                panic!("{word:?} accepted");
+            };
+            assert!(!error.to_string().contains(word) || word == "verdict");
+            assert!(error.to_string().starts_with("the token is a word"));
+        }
+        assert!(
+            Secrets::new()
+                .add("the token", &Secret::new("hunter22"))
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn text_keys_and_values_are_scrubbed() {
+        let set = secrets("hunter22");
+        assert_eq!(
+            set.scrub_str("a hunter22 b aHVudGVyMjI="),
+            "a <redacted> b <redacted>"
+        );
+        let value = serde_json::json!({ "hunter22": ["x hunter22", { "k": "hunter22" }] });
+        let scrubbed = set.redact(value, "test").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            scrubbed,
+            serde_json::json!({ "<redacted>": ["x <redacted>", { "k": "<redacted>" }] })
+        );
+    }
+
+    #[derive(Debug, Serialize, serde::Deserialize)]
+    enum Colour {
+        Magenta,
+    }
+
+    /// Issue 10 item 7: when scrubbing breaks the value, nothing comes back (fails closed).
+    #[test]
+    fn redaction_fails_closed() {
+        let set = secrets("Magenta");
+        let result = set.redact(vec![Colour::Magenta], "report.json");
+        assert!(matches!(result, Err(RedactError::Unredactable { .. })));
+        assert!(set.ensure_absent("all clear", "summary").is_ok());
+        assert!(matches!(
+            set.ensure_absent("x TWFnZW50YQ y", "summary"),
+            Err(RedactError::Leaked { .. })
+        ));
     }
 }

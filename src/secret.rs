@@ -221,10 +221,8 @@ impl Secrets {
 
     fn scrub_value(&self, value: &mut Value) {
         match value {
-            Value::String(s) => {
-                if self.spellings.iter().any(|sp| s.contains(sp.as_str())) {
-                    *s = self.scrub_str(s);
-                }
+            Value::String(s) if self.spellings.iter().any(|sp| s.contains(sp.as_str())) => {
+                *s = self.scrub_str(s);
             }
             Value::Array(items) => items.iter_mut().for_each(|v| self.scrub_value(v)),
             Value::Object(map) => {

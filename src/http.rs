@@ -474,6 +474,10 @@ pub fn build_url_raw(
 fn with_hint(message: String) -> String {
     const HINTS: &[(&str, &str)] = &[
         (
+            "CaUsedAsEndEntity",
+            "the target's certificate is itself a CA certificate (basicConstraints CA:TRUE, as `openssl req -x509` makes by default) presented as the server's own; rustls/webpki refuse a CA as an end entity even when --cacert trusts it (RFC 5280 keeps the two roles apart; curl with OpenSSL accepts it): serve a leaf certificate issued by that CA, or, for a test target only, use --insecure",
+        ),
+        (
             "invalid peer certificate",
             "the target's TLS certificate is not trusted: pass its CA with --cacert FILE (or, for a test target only, --insecure)",
         ),

@@ -315,6 +315,10 @@ pub struct Pki {
     server_chain: Vec<rustls::pki_types::CertificateDer<'static>>,
     server_key: Vec<u8>,
     ca_der: rustls::pki_types::CertificateDer<'static>,
+    /// A self-signed certificate for 127.0.0.1 marked as a CA (`CA:TRUE`), as
+    /// `openssl req -x509` makes by default.
+    pub self_signed_ca_pem: PathBuf,
+    self_signed_ca: (rustls::pki_types::CertificateDer<'static>, Vec<u8>),
 }
 
 impl Pki {
@@ -367,6 +371,15 @@ impl Pki {
             path
         };
         let ca_pem = write("ca.pem", &ca_cert.pem());
+        let own_key = KeyPair::generate().expect("self-signed key");
+        let mut own_params =
+            CertificateParams::new(vec!["127.0.0.1".to_owned()]).expect("self-signed params");
+        own_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        own_params
+            .distinguished_name
+            .push(DnType::CommonName, "127.0.0.1");
+        let own_cert = own_params.self_signed(&own_key).expect("self-signed cert");
+        let self_signed_ca_pem = write("self-signed-ca.pem", &own_cert.pem());
         let client_cert_path = write("client.pem", &client_cert.pem());
         let client_key_path = write("client.key", &client_key.serialize_pem());
         Pki {
@@ -376,8 +389,24 @@ impl Pki {
             server_chain: vec![server_cert.der().clone()],
             server_key: server_key.serialize_der(),
             ca_der: ca_cert.der().clone(),
+            self_signed_ca_pem,
+            self_signed_ca: (own_cert.der().clone(), own_key.serialize_der()),
             _dir: dir,
         }
+    }
+
+    /// A server config presenting the self-signed CA certificate as its own.
+    pub fn self_signed_ca_config(&self) -> Arc<rustls::ServerConfig> {
+        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        let key = rustls::pki_types::PrivateKeyDer::Pkcs8(self.self_signed_ca.1.clone().into());
+        let mut config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .expect("protocol versions")
+            .with_no_client_auth()
+            .with_single_cert(vec![self.self_signed_ca.0.clone()], key)
+            .expect("server cert and key");
+        config.alpn_protocols = vec![b"http/1.1".to_vec()];
+        Arc::new(config)
     }
 
     /// A server config presenting the CA-signed certificate; with

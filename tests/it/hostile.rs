@@ -860,6 +860,27 @@ fn terminal_escapes_from_a_target_never_reach_the_terminal_raw_issue_5() {
     );
 }
 
+/// Issue 10 item 19: a self-signed certificate marked as a CA, trusted with
+/// `--cacert`, is refused by webpki as an end entity; the error says exactly why.
+#[test]
+fn a_self_signed_ca_certificate_is_refused_with_the_reason_issue_10() {
+    let pki = Pki::new();
+    let server = Adversary::start_tls(
+        Behaviour::bytes(json_200(CONFORMANT_BODY.as_bytes())),
+        pki.self_signed_ca_config(),
+    );
+    let ca = arg(&pki.self_signed_ca_pem);
+    let outcome = run(&server.url(), &[QUICK, &["--cacert", &ca]].concat());
+    let case = outcome.case("list-all");
+    assert_eq!(case["outcome"], "error", "{}", outcome.context());
+    let error = case["error"].as_str().unwrap_or_default();
+    assert!(error.contains("CaUsedAsEndEntity"), "{error}");
+    assert!(
+        error.contains("is itself a CA certificate") && error.contains("leaf certificate"),
+        "{error}"
+    );
+}
+
 #[test]
 fn tls_names_an_untrusted_certificate_and_cacert_insecure_and_client_certificates_work_issue_5() {
     let pki = Pki::new();

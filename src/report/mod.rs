@@ -12,9 +12,11 @@ pub(crate) mod fixture;
 pub mod html;
 pub mod json;
 pub mod junit;
+pub mod lock;
 pub mod markdown;
 pub mod model;
 pub mod read;
+pub mod regressions;
 pub mod summary;
 pub mod write;
 

@@ -17,6 +17,7 @@ pub mod case;
 pub mod check;
 pub mod cli;
 pub mod config;
+pub mod console;
 pub mod contract;
 pub mod error;
 pub mod exit;

@@ -101,7 +101,7 @@ mod tests {
 
     fn entry(n: usize) -> Regression {
         Regression {
-            input: Input::text(&format!("v{n}")).stored(),
+            input: Input::text(format!("v{n}")).stored(),
             wire_query: format!("server_id=v{n}"),
             property: "no-server-error".to_owned(),
             clause: "SD-CODE-200".to_owned(),

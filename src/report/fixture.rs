@@ -7,10 +7,13 @@ use super::model::{
 };
 use crate::check::{CheckOutcome, CheckRecord, Finding, Severity, Waived};
 use crate::contract::Contract;
+use crate::fuzz::FuzzEvidence;
 use crate::report::build::{Context, build};
 
-/// Markup that must never reach a page or a table unescaped.
-pub const HOSTILE: &str = "<script>alert(1)</script></textarea>| x |`y`[z](w)\nnext";
+/// Markup that must never reach a page or a table unescaped, and control
+/// characters (ESC, C1 CSI, BEL, DEL, CR) that must never reach a file raw.
+pub const HOSTILE: &str =
+    "<script>alert(1)</script></textarea>| x |`y`[z](w)\nnext\u{1b}[31m\u{9b}31m\u{7}\u{7f}\r";
 
 /// A target record built through serde, so fields other engineers add (with
 /// serde defaults) need no change here.
@@ -28,7 +31,10 @@ pub fn hostile_report() -> RunReport {
     failing.request = Some(RequestRecord {
         method: "GET".to_owned(),
         url: format!("http://t/{HOSTILE}"),
-        headers: vec![("x-auth-token".to_owned(), HOSTILE.to_owned())],
+        headers: vec![
+            ("x-auth-token".to_owned(), HOSTILE.to_owned()),
+            (format!("x-{HOSTILE}"), HOSTILE.to_owned()),
+        ],
     });
     failing.response = Some(ResponseRecord {
         status: 200,
@@ -67,7 +73,7 @@ pub fn hostile_report() -> RunReport {
         .push(CheckRecord::new("schema", "SD-RESP-4", CheckOutcome::Fail));
     let mut errored = CaseResult::new("unknown-path", HOSTILE, String::new(), Outcome::Error);
     errored.error = Some(HOSTILE.to_owned());
-    let cases = vec![waived, failing, errored];
+    let cases = vec![waived, failing, errored, fuzz_case()];
     let mut report = build(
         Context {
             contract: &contract,
@@ -101,4 +107,40 @@ pub fn hostile_report() -> RunReport {
         }],
     });
     report
+}
+
+/// The fuzz case with one shrunk failure whose minimal input is [`HOSTILE`].
+fn fuzz_case() -> CaseResult {
+    let mut case = CaseResult::new(crate::fuzz::CASE_ID, HOSTILE, String::new(), Outcome::Fail);
+    let mut finding = Finding::new(
+        "SD-CODE-200",
+        "no_server_error",
+        "",
+        "a well-formed request must succeed",
+        "500",
+        format!("server_id={HOSTILE:?} answered 500"),
+    );
+    let input = format!("'{HOSTILE}");
+    finding.fuzz = Some(Box::new(FuzzEvidence {
+        property: "no-server-error".to_owned(),
+        strategy: "injection".to_owned(),
+        seed: 4242,
+        origin: "generated".to_owned(),
+        minimal_input: input.clone(),
+        shape: "single".to_owned(),
+        utf8: true,
+        wire_query: "server_id=%27%3Cscript%3E".to_owned(),
+        original_input: input,
+        shrink_steps: 7,
+        repro: format!(
+            "curl -sS -g -H \"X-Auth-Token: $SDCONFORM_TOKEN\" 'http://t/{HOSTILE}/software_deployments?server_id=%27%3Cscript%3E'"
+        ),
+    }));
+    case.findings.push(finding);
+    case.checks.push(CheckRecord::new(
+        "no_server_error",
+        "SD-CODE-200",
+        CheckOutcome::Fail,
+    ));
+    case
 }

@@ -20,6 +20,7 @@ use super::model::{
     CaseResult, ClauseOutcome, ClauseResult, RequestRecord, ResponseRecord, RunReport, Verdict,
     WaiverReport,
 };
+use super::summary::inert_lines;
 use crate::check::{CheckOutcome, Finding};
 
 /// File name of the HTML report inside the report directory.
@@ -86,7 +87,9 @@ pub fn render(report: &RunReport) -> String {
             }
         }
     };
-    page.into_string()
+    // Control characters from the target (ESC, C1 CSI, ...) as visible escapes,
+    // so `cat report.html` cannot drive a terminal (issue 10 item 14).
+    inert_lines(&page.into_string()).into_owned()
 }
 
 fn verdict_label(verdict: Verdict) -> &'static str {
@@ -231,6 +234,14 @@ fn finding_details(case: &CaseResult, finding: &Finding) -> Markup {
                 @if let Some(waived) = &finding.waived {
                     tr { th { "waived" } td { "until " (waived.expires) ": " (waived.reason) } }
                 }
+                @if let Some(fuzz) = &finding.fuzz {
+                    tr { th { "fuzz" } td { "seed " (fuzz.seed) ", property " (fuzz.property)
+                        ", strategy " (fuzz.strategy) ", " (fuzz.origin) ", "
+                        (fuzz.shrink_steps) " shrink steps" } }
+                    tr { th { "minimal input" } td.mono { "server_id=" (format!("{:?}", fuzz.minimal_input))
+                        " (sent as " (fuzz.wire_query) ")" } }
+                    tr { th { "repro" } td { pre { (fuzz.repro) } } }
+                }
             }
             (exchange(case.request.as_ref(), case.response.as_ref()))
         }
@@ -344,6 +355,35 @@ mod tests {
             page.matches(escaped).count()
         );
         assert!(HOSTILE.contains("</textarea>"));
+    }
+
+    /// Issue 10 item 14: no control character but line feed reaches the page.
+    #[test]
+    fn control_characters_are_visible_escapes() {
+        let page = render(&hostile_report());
+        let raw: Vec<char> = page
+            .chars()
+            .filter(|c| c.is_control() && *c != '\n')
+            .collect();
+        assert!(raw.is_empty(), "{raw:?}");
+        for shown in ["\\u{1b}[31m", "\\u{9b}31m", "\\u{7}", "\\u{7f}", "\\r"] {
+            assert!(page.contains(shown), "{shown}");
+        }
+    }
+
+    /// Issue 10 item 17: a fuzz finding shows its seed, minimal input and repro line.
+    #[test]
+    fn a_fuzz_finding_shows_seed_minimal_input_and_repro() {
+        let page = render(&hostile_report());
+        assert!(
+            page.contains("seed 4242, property no-server-error"),
+            "{page}"
+        );
+        assert!(page.contains("server_id=&quot;'&lt;script&gt;"), "{page}");
+        assert!(
+            page.contains("<pre>curl -sS -g -H &quot;X-Auth-Token: $SDCONFORM_TOKEN&quot;"),
+            "{page}"
+        );
     }
 
     #[test]

@@ -19,6 +19,7 @@
 use std::fmt::Write;
 
 use super::model::{ClauseOutcome, ClauseResult, RunReport, Verdict, WaiverStatus};
+use super::summary::{inert, inert_lines};
 use crate::check::Finding;
 
 /// File name of the Markdown summary inside the report directory.
@@ -87,10 +88,13 @@ pub fn render(report: &RunReport) -> String {
     }
 
     failing_clauses(&mut out, report);
+    fuzz_failures(&mut out, report);
     errors(&mut out, report);
     coverage(&mut out, &report.clauses);
     waivers(&mut out, report);
-    out
+    // Control characters from the target as visible escapes, so `cat
+    // summary.md` cannot drive a terminal (issue 10 item 14).
+    inert_lines(&out).into_owned()
 }
 
 fn verdict_label(verdict: Verdict) -> &'static str {
@@ -150,6 +154,48 @@ fn failing_clauses(out: &mut String, report: &RunReport) {
                 let _ = writeln!(out, "| {} | {severity} | {outcome} | | | | |", clause.id);
             }
         }
+    }
+}
+
+/// Each fuzz finding: its seed, its minimal input and its repro line, in a
+/// code block to copy (fenced with more backticks than the line holds).
+fn fuzz_failures(out: &mut String, report: &RunReport) {
+    let fuzzed: Vec<(&Finding, &crate::fuzz::FuzzEvidence)> = report
+        .cases
+        .iter()
+        .flat_map(|case| case.findings.iter())
+        .filter_map(|f| f.fuzz.as_deref().map(|fuzz| (f, fuzz)))
+        .collect();
+    if fuzzed.is_empty() {
+        return;
+    }
+    out.push_str("\n### Fuzz failures\n\n");
+    for (finding, fuzz) in fuzzed {
+        let _ = writeln!(
+            out,
+            "- **{}** {}{}: property {}, seed {} (`--seed {}` sends the same requests again); \
+             minimal input {} (sent as {}; strategy {}, {}, {} shrink steps)",
+            escape(&finding.clause),
+            finding.severity.as_str(),
+            if finding.waived.is_some() {
+                " (waived)"
+            } else {
+                ""
+            },
+            escape(&fuzz.property),
+            fuzz.seed,
+            fuzz.seed,
+            escape(&format!("server_id={:?}", fuzz.minimal_input)),
+            escape(&fuzz.wire_query),
+            escape(&fuzz.strategy),
+            escape(&fuzz.origin),
+            fuzz.shrink_steps
+        );
+        // One line, whatever it holds, inside a fence it cannot close.
+        let repro = inert(&fuzz.repro);
+        let longest = repro.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+        let fence = "`".repeat(longest.max(2) + 1);
+        let _ = writeln!(out, "\n  {fence}sh\n  {repro}\n  {fence}\n");
     }
 }
 
@@ -324,10 +370,31 @@ mod report_tests {
     use super::render;
     use crate::report::fixture::hostile_report;
 
+    /// The Markdown outside fenced code blocks (inside them, GitHub shows text as is).
+    fn outside_code_blocks(md: &str) -> String {
+        let mut fence: Option<String> = None;
+        let mut out = String::new();
+        for line in md.lines() {
+            let trimmed = line.trim_start();
+            let ticks: String = trimmed.chars().take_while(|c| *c == '`').collect();
+            match &fence {
+                Some(open) if trimmed == open.as_str() => fence = None,
+                Some(_) => {}
+                None if ticks.len() >= 3 => fence = Some(ticks),
+                None => {
+                    out.push_str(line);
+                    out.push('\n');
+                }
+            }
+        }
+        assert!(fence.is_none(), "a code block is left open:\n{md}");
+        out
+    }
+
     #[test]
     fn a_hostile_report_adds_no_markup_and_no_table_cell() {
         let md = render(&hostile_report());
-        let without_ours = md.replace("<br>", "");
+        let without_ours = outside_code_blocks(&md).replace("<br>", "");
         for raw in ["<script", "</textarea", "| x |", "`y`", "[z]"] {
             assert!(!without_ours.contains(raw), "{raw:?} in\n{md}");
         }
@@ -338,5 +405,57 @@ mod report_tests {
         assert!(md.contains("| SD-CODE-400 | ⬜ gap: not covered |"), "{md}");
         assert!(md.contains("| SD-RESP-4 | 🟡 waived |"), "{md}");
         assert!(md.contains("### Harness errors"), "{md}");
+    }
+
+    /// Issue 10 item 14: no control character but line feed reaches the file.
+    #[test]
+    fn control_characters_are_visible_escapes() {
+        let md = render(&hostile_report());
+        let raw: Vec<char> = md
+            .chars()
+            .filter(|c| c.is_control() && *c != '\n')
+            .collect();
+        assert!(raw.is_empty(), "{raw:?}");
+        for shown in ["\\u{1b}", "\\u{9b}31m", "\\u{7}", "\\u{7f}"] {
+            assert!(md.contains(shown), "{shown}");
+        }
+    }
+
+    /// Issue 10 item 17: a fuzz failure carries its seed, minimal input and
+    /// repro line, the line in a code block nothing in it can close.
+    #[test]
+    fn a_fuzz_failure_carries_seed_minimal_input_and_repro() {
+        let md = render(&hostile_report());
+        assert!(md.contains("### Fuzz failures"), "{md}");
+        assert!(
+            md.contains(
+                "- **SD-CODE-200** MUST: property no-server-error, seed 4242 (`--seed 4242`"
+            ),
+            "{md}"
+        );
+        assert!(
+            md.contains("minimal input server\\_id=&quot;'&lt;script&gt;"),
+            "{md}"
+        );
+        assert!(
+            md.contains(
+                "\n  ```sh\n  curl -sS -g -H \"X-Auth-Token: $SDCONFORM_TOKEN\" 'http://t/<script>"
+            ),
+            "{md}"
+        );
+        let mut report = hostile_report();
+        for case in &mut report.cases {
+            for finding in &mut case.findings {
+                if let Some(fuzz) = &mut finding.fuzz {
+                    fuzz.repro = "curl 'http://t/```\n# hi\n`````x'".to_owned();
+                }
+            }
+        }
+        let md = render(&report);
+        assert!(
+            md.contains("\n  ``````sh\n  curl 'http://t/```\\n# hi\\n`````x'\n  ``````\n"),
+            "{md}"
+        );
+        let _ = outside_code_blocks(&md);
     }
 }

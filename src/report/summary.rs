@@ -13,7 +13,7 @@
 //! Target-provided text is shown with control characters escaped, so a
 //! hostile target cannot drive the terminal.
 
-pub use crate::model::text::inert;
+pub use crate::model::text::{inert, inert_lines};
 use std::fmt::Write;
 
 use super::model::{ClauseOutcome, RunReport, Verdict, WaiverStatus};

@@ -44,7 +44,7 @@ impl Format {
     /// The bytes of `report` in this format.
     pub fn render(self, report: &RunReport) -> Result<String, WriteError> {
         match self {
-            Format::Json => serde_json::to_string_pretty(report).map_err(WriteError::Serialize),
+            Format::Json => json::to_string(report).map_err(WriteError::Serialize),
             Format::Junit => junit::render(report).map_err(WriteError::Junit),
             Format::Md => Ok(markdown::render(report)),
             Format::Html => Ok(html::render(report)),
@@ -85,4 +85,53 @@ pub fn write_file(path: &Path, text: &str) -> Result<PathBuf, WriteError> {
             source: std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a file name"),
         })?;
     write_atomic(dir, &name, text.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Format, write_all};
+    use crate::contract::{Contract, compile};
+    use crate::report::fixture::hostile_report;
+    use crate::report::read;
+
+    /// Issue 10 item 14: a report whose target strings hold ESC, C1 CSI, BEL,
+    /// DEL and CR is written with no raw control character in any file (line
+    /// feeds and tabs aside), and `report.json` reads back to the same values.
+    #[test]
+    fn no_file_holds_a_raw_control_character_and_report_json_reads_back() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let report = hostile_report();
+        let paths = write_all(dir.path(), &report, &Format::ALL).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(paths.len(), 4);
+        for path in &paths {
+            let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{e}"));
+            let text = String::from_utf8(bytes).unwrap_or_else(|e| panic!("{e}"));
+            let raw: Vec<char> = text
+                .chars()
+                .filter(|c| c.is_control() && !matches!(c, '\n' | '\t'))
+                .collect();
+            assert!(raw.is_empty(), "{}: {raw:?}", path.display());
+            let visible = if path.ends_with("report.json") {
+                ["\\u001b", "\\u009b", "\\u0007", "\\u007f"]
+            } else {
+                ["\\u{1b}", "\\u{9b}", "\\u{7}", "\\u{7f}"]
+            };
+            for shown in visible {
+                assert!(text.contains(shown), "{shown} in {}", path.display());
+            }
+        }
+
+        let contract = Contract::embedded().unwrap_or_else(|e| panic!("{e}"));
+        let validator = compile("report.schema.json", contract.report_schema())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let back = read::read(&dir.path().join("report.json"), &validator)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mut sorted = report.clone();
+        sorted.cases.sort_by(|a, b| a.id.cmp(&b.id));
+        let value = |r: &crate::report::RunReport| {
+            serde_json::to_value(r).unwrap_or_else(|e| panic!("{e}"))
+        };
+        assert_eq!(value(&back), value(&sorted));
+        assert!(back.cases.iter().any(|c| c.title.contains('\u{9b}')));
+    }
 }

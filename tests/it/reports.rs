@@ -3,11 +3,13 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use regex::Regex;
 use sdconform::reference::{self, Fault, HOSTILE_STATUS, ReferenceConfig};
 use serde_json::Value;
 
+use crate::adversary::{Adversary, Behaviour, json_200};
 use crate::support::{
     PROJECT, Reference, Run, TOKEN, against, assert_valid_report, finish, sdconform,
 };
@@ -123,17 +125,18 @@ fn junit_has_one_testcase_per_case_check_and_clause_with_failures_errors_and_ski
         .collect();
     assert_eq!(failing_cases, ["filter-existing-server", "list-all"]);
     for test in &failures {
-        let property = |name: &str| {
-            test.descendants()
-                .find(|p| p.has_tag_name("property") && p.attribute("name") == Some(name))
-                .and_then(|p| p.attribute("value"))
-        };
-        assert_eq!(property("clause"), Some("SD-RESP-9"));
-        assert_eq!(property("severity"), Some("MUST"));
+        // The clause is in the name, the severity is the failure's type (junit-10.xsd
+        // has no properties on a test case).
+        assert!(
+            test.attribute("name")
+                .is_some_and(|n| n.ends_with(" [SD-RESP-9]"))
+        );
+        assert!(!test.children().any(|c| c.has_tag_name("properties")));
         let failure = test
             .children()
             .find(|c| c.has_tag_name("failure"))
             .expect("failure");
+        assert_eq!(failure.attribute("type"), Some("MUST"));
         assert!(
             failure
                 .attribute("message")
@@ -171,6 +174,7 @@ fn junit_has_one_testcase_per_case_check_and_clause_with_failures_errors_and_ski
     };
     assert_eq!(suite_property("verdict"), Some("non-conformant"));
     assert_eq!(suite_property("profile"), Some("documented"));
+    assert_junit_is_valid(&dir.path().join("reports/junit.xml"));
 }
 
 #[test]
@@ -207,6 +211,242 @@ fn junit_reports_a_harness_error_as_error_not_failure() {
             .attribute("message")
             .unwrap_or_default()
             .is_empty()
+    );
+    assert_junit_is_valid(&dir.path().join("reports/junit.xml"));
+}
+
+// ---------------------------------------------------------------- JUnit schema
+
+/// Whether this is a CI run (`CI` set and not empty), where every test must run.
+pub fn in_ci() -> bool {
+    std::env::var_os("CI").is_some_and(|v| !v.is_empty())
+}
+
+/// Says that `tool` is missing: a failure in CI, a loud skip elsewhere.
+/// Returns normally only outside CI.
+pub fn missing_tool(tool: &str, install: &str) {
+    let message = format!("{tool} is absent; install it ({install}) to run this test");
+    assert!(
+        !in_ci(),
+        "{message} (CI is set: a test that cannot run fails)"
+    );
+    eprintln!("SKIPPED: {message}");
+    println!("SKIPPED: {message}");
+}
+
+/// Jenkins xUnit's JUnit schema (`tests/data/junit-10.xsd`, see `tests/data/README.md`).
+fn junit_xsd() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/junit-10.xsd")
+}
+
+/// Validates `path` against `xsd` with xmllint (libxml2): `None` when xmllint
+/// is absent, else whether it is valid and xmllint's messages.
+fn xmllint(path: &Path, xsd: &Path) -> Option<(bool, String)> {
+    let output = std::process::Command::new("xmllint")
+        .arg("--noout")
+        .arg("--schema")
+        .arg(xsd)
+        .arg(path)
+        .output();
+    match output {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => panic!("xmllint: {e}"),
+        Ok(output) => Some((
+            output.status.success(),
+            format!(
+                "{}{}",
+                String::from_utf8_lossy(&output.stdout),
+                String::from_utf8_lossy(&output.stderr)
+            ),
+        )),
+    }
+}
+
+/// Issue 10 item 17: `path` is valid against Jenkins xUnit's `junit-10.xsd`,
+/// checked by a real XML Schema validator.
+pub fn assert_junit_is_valid(path: &Path) {
+    match xmllint(path, &junit_xsd()) {
+        None => missing_tool("xmllint", "apt-get install libxml2-utils"),
+        Some((valid, messages)) => assert!(
+            valid,
+            "{} is not valid against junit-10.xsd:\n{messages}",
+            path.display()
+        ),
+    }
+}
+
+/// The validator and the schema reject what strict consumers reject (what
+/// quick-junit 0.8 wrote before issue 10), and accept the minimal valid file.
+#[test]
+fn the_junit_schema_check_rejects_properties_in_a_testcase_and_skipped_on_testsuites() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let valid = write(
+        dir.path(),
+        "valid.xml",
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<testsuites name="s" tests="1" failures="0" errors="0" time="0.5">
+  <testsuite name="s" tests="1" failures="0" errors="0" skipped="0" time="0.5">
+    <testcase name="a" classname="c"/>
+  </testsuite>
+</testsuites>
+"#,
+    );
+    let Some((true, _)) = xmllint(&valid, &junit_xsd()) else {
+        return missing_tool("xmllint", "apt-get install libxml2-utils");
+    };
+    let bad = [
+        (
+            "skipped.xml",
+            r#"<testsuites tests="1" skipped="0" failures="0" errors="0"><testsuite name="s" tests="1" failures="0" errors="0"><testcase name="a"/></testsuite></testsuites>"#,
+            "'skipped'",
+        ),
+        (
+            "properties.xml",
+            r#"<testsuites><testsuite name="s" tests="1" failures="0" errors="0"><testcase name="a"><properties><property name="k" value="v"/></properties></testcase></testsuite></testsuites>"#,
+            "properties",
+        ),
+    ];
+    for (name, text, complaint) in bad {
+        let path = write(dir.path(), name, text);
+        let (valid, messages) = xmllint(&path, &junit_xsd()).expect("xmllint");
+        assert!(!valid, "{name} accepted");
+        assert!(messages.contains(complaint), "{name}: {messages}");
+    }
+}
+
+/// Issue 10 item 17: a fuzz failure's JUnit body and `summary.md` carry the
+/// seed, the minimal input and the repro line that `report.json` records.
+#[test]
+fn a_fuzz_failure_in_junit_and_summary_carries_seed_minimal_input_and_repro() {
+    let reference = Reference::start(Some(Fault::ServerErrorOnSpecialCharacters));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = reference.url();
+    let mut args = against("run", &url);
+    args.extend([
+        "--seed",
+        "7",
+        "--regressions",
+        "regressions.json",
+        "--test-threads",
+        "2",
+    ]);
+    let run = finish(sdconform(&args, dir.path()), &dir.path().join("reports"));
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    let report = run.report.expect("report");
+    let fuzz = case(&report, "fuzz-server-id")["findings"][0]["fuzz"].clone();
+    let repro = fuzz["repro"].as_str().expect("a fuzz finding with a repro");
+    let minimal = fuzz["minimal_input"].as_str().expect("minimal input");
+    assert_eq!(fuzz["seed"], 7);
+
+    let xml = read(dir.path(), "junit.xml");
+    assert_junit_is_valid(&dir.path().join("reports/junit.xml"));
+    let doc = roxmltree::Document::parse(&xml).expect("XML");
+    let body = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("failure"))
+        .filter_map(|n| n.text())
+        .find(|t| t.contains("fuzz: "))
+        .unwrap_or_else(|| panic!("no fuzz failure: {xml}"));
+    assert!(
+        body.contains("fuzz: seed 7, property no-server-error"),
+        "{body}"
+    );
+    assert!(
+        body.contains(&format!("minimal input: server_id={minimal:?}")),
+        "{body}"
+    );
+    assert!(body.contains(&format!("repro: {repro}")), "{body}");
+
+    let md = read(dir.path(), "summary.md");
+    assert!(md.contains("### Fuzz failures"), "{md}");
+    assert!(md.contains("seed 7 (`--seed 7`"), "{md}");
+    assert!(md.contains("minimal input server\\_id=&quot;"), "{md}");
+    assert!(md.contains(&format!("  ```sh\n  {repro}\n  ```\n")), "{md}");
+}
+
+/// Issue 10 item 14: a target's ESC, C1 CSI, BEL and DEL, in strings, member
+/// names and a header, reach no report file raw; each shows them escaped, the
+/// JUnit file stays valid, and `compare` still reads `report.json`.
+#[test]
+fn control_characters_from_a_target_reach_no_report_file_raw() {
+    let evil = "\u{1b}]0;pwned\u{7}\u{1b}[2J\u{9b}31m\u{7f}\u{1b}[31m";
+    let body = serde_json::json!({
+        "software_deployments": [{
+            "status": evil, "server_id": evil, "config_id": evil, "action": evil,
+            "status_reason": evil, "id": evil, "creation_time": evil, "updated_time": 7,
+            "input_values": evil, "output_values": { evil: evil },
+        }],
+        evil: [evil],
+    })
+    .to_string();
+    let adversary = Adversary::start(Behaviour::Respond(Arc::new(move |head| {
+        if head.target.contains("unknown") {
+            // Not JSON, with raw escapes.
+            return json_200(format!("{evil}{evil}").as_bytes());
+        }
+        // A Content-Type with a C1 CSI (U+009B as UTF-8 is obs-text, legal in a header).
+        let mut out = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\xc2\x9b31m\r\n".to_vec();
+        out.extend_from_slice(format!("Content-Length: {}\r\n\r\n{body}", body.len()).as_bytes());
+        out
+    })));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let run = run_in(
+        dir.path(),
+        &adversary.url(),
+        &[
+            "--timeout",
+            "5",
+            "--run-timeout",
+            "60",
+            "--profile",
+            "strict",
+        ],
+    );
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    let mut names = Vec::new();
+    for name in ["report.json", "junit.xml", "summary.md", "report.html"] {
+        let text = read(dir.path(), name);
+        let mut raw: Vec<char> = text
+            .chars()
+            .filter(|c| c.is_control() && !matches!(c, '\n' | '\t'))
+            .collect();
+        raw.truncate(8);
+        assert!(raw.is_empty(), "{name} holds raw {raw:?}");
+        let shown = if name == "report.json" {
+            ["\\u001b", "\\u009b", "\\u0007", "\\u007f"]
+        } else {
+            ["\\u{1b}", "\\u{9b}", "\\u{7}", "\\u{7f}"]
+        };
+        for escape in shown {
+            assert!(text.contains(escape), "{escape} in {name}");
+        }
+        names.push(name);
+    }
+    assert_eq!(names.len(), 4);
+    assert_junit_is_valid(&dir.path().join("reports/junit.xml"));
+    // The evidence is kept: read back, the strings hold the target's characters.
+    let report = run.report.expect("report");
+    assert_valid_report(&report);
+    fn holds(value: &Value, text: &str) -> bool {
+        match value {
+            Value::String(s) => s.contains(text),
+            Value::Array(items) => items.iter().any(|v| holds(v, text)),
+            Value::Object(map) => map.values().any(|v| holds(v, text)),
+            _ => false,
+        }
+    }
+    // (serde_json escapes C0 in the JSON body, not DEL or C1; the non-JSON body is raw.)
+    assert!(
+        holds(&report, "\u{9b}31m\u{7f}"),
+        "the target's text, as sent"
+    );
+    assert!(holds(&report, evil), "the target's text, as sent");
+    let output = sdconform(&["compare", "reports/report.json"], dir.path());
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
     );
 }
 
@@ -444,6 +684,27 @@ fn an_expired_waiver_fails_the_run_and_says_so_in_every_format() {
     for name in ["summary.md", "report.html", "junit.xml"] {
         assert!(read(dir.path(), name).contains(says), "{name}");
     }
+    // Issue 10 item 17: the CI test tab agrees with the exit code.
+    let xml = read(dir.path(), "junit.xml");
+    assert_eq!(
+        junit_failures(&xml),
+        ["waivers::w.json:1:14 [SD-RESP-11]"],
+        "{xml}"
+    );
+    assert_junit_is_valid(&dir.path().join("reports/junit.xml"));
+}
+
+/// The names of the test cases of `xml` that hold a `<failure>` or an `<error>`.
+fn junit_failures(xml: &str) -> Vec<String> {
+    let doc = roxmltree::Document::parse(xml).expect("junit.xml is XML");
+    doc.descendants()
+        .filter(|n| n.has_tag_name("testcase"))
+        .filter(|t| {
+            t.children()
+                .any(|c| c.has_tag_name("failure") || c.has_tag_name("error"))
+        })
+        .filter_map(|t| t.attribute("name").map(str::to_owned))
+        .collect()
 }
 
 #[test]
@@ -457,6 +718,12 @@ fn a_stale_waiver_is_listed_and_fails_the_run_only_with_strict_waivers() {
     );
     let lax = run_in(dir.path(), &reference.url(), &["--waivers", "w.json"]);
     assert_eq!(lax.code, 0, "{}", lax.stdout);
+    let xml = read(dir.path(), "junit.xml");
+    assert!(junit_failures(&xml).is_empty(), "{xml}");
+    assert!(
+        xml.contains("fails the run only with --strict-waivers"),
+        "{xml}"
+    );
     let report = lax.report.expect("report");
     assert_eq!(report["waivers"]["entries"][0]["status"], "stale");
     assert_eq!(report["waivers"]["entries"][0]["source"], "w.json:2:3");
@@ -473,6 +740,14 @@ fn a_stale_waiver_is_listed_and_fails_the_run_only_with_strict_waivers() {
         &["--waivers", "w.json", "--strict-waivers"],
     );
     assert_eq!(strict.code, 1, "{}", strict.stdout);
+    // Issue 10 item 17: the CI test tab agrees with the exit code.
+    let xml = read(dir.path(), "junit.xml");
+    assert_eq!(
+        junit_failures(&xml),
+        ["waivers::w.json:2:3 [SD-RESP-4]"],
+        "{xml}"
+    );
+    assert_junit_is_valid(&dir.path().join("reports/junit.xml"));
     let report = strict.report.expect("report");
     assert_eq!(report["gate"]["strict_waivers"], true);
     assert!(
@@ -513,6 +788,8 @@ fn fail_on_should_makes_a_should_finding_fail_the_run() {
         .find(|n| n.has_tag_name("failure"))
         .expect("a <failure> for the SHOULD finding");
     assert_eq!(failure.attribute("type"), Some("SHOULD"));
+    assert!(!junit_failures(&xml).is_empty());
+    assert_junit_is_valid(&dir.path().join("reports/junit.xml"));
 
     let output = sdconform(&["run", "--fail-on", "may"], dir.path());
     assert_eq!(output.status.code(), Some(2));

@@ -6,10 +6,12 @@
 //! format it asserts through the schema).
 
 pub mod body;
+pub mod collation;
 pub mod evaluate;
 pub mod filter;
 mod finding;
 pub mod list;
+mod observation;
 pub mod order;
 mod record;
 pub mod status;
@@ -21,4 +23,5 @@ pub use evaluate::{Evaluation, Input, evaluate, evaluate_cut};
 pub use finding::{
     ACTUAL_MAX_CHARS, Capped, Finding, MAX_FINDINGS_PER_CHECK, Severity, Waived, truncate,
 };
+pub use observation::Observation;
 pub use record::{CheckOutcome, CheckRecord};

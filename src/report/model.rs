@@ -10,7 +10,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::check::{CheckOutcome, CheckRecord, Finding, Severity};
+use crate::check::{CheckOutcome, CheckRecord, Finding, Observation, Severity};
 use crate::contract::Clause;
 
 /// Version of the report format; bump on any incompatible change.
@@ -18,7 +18,11 @@ use crate::contract::Clause;
 /// 1.1 added, all optional when read: `gate`, `verdict_reasons`, `waivers`, the
 /// `waived` outcomes and counts, `clauses[].checks` and `findings[].waived`.
 /// A 1.0 report reads as a 1.1 report without waivers.
-pub const SCHEMA_VERSION: &str = "1.1";
+///
+/// 1.2 added `cases[].observations` (what the profile accepts but a stricter one would
+/// not, such as a filter that matches as a database collation does) and
+/// `summary.observations`; a 1.0 or 1.1 report reads as one without observations.
+pub const SCHEMA_VERSION: &str = "1.2";
 
 /// The whole run.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -233,6 +237,10 @@ pub struct Summary {
     /// Clauses whose every finding is waived, in contract order.
     #[serde(default)]
     pub waived_clauses: Vec<String>,
+    /// Observations: what the profile accepts but a stricter one would not (never
+    /// counted against the verdict).
+    #[serde(default)]
+    pub observations: usize,
 }
 
 /// Case counts by outcome.
@@ -357,6 +365,9 @@ pub struct CaseResult {
     pub response: Option<ResponseRecord>,
     /// Deviations found.
     pub findings: Vec<Finding>,
+    /// What the profile accepts but a stricter one would not (not findings).
+    #[serde(default)]
+    pub observations: Vec<Observation>,
     /// Each check's verdict on each clause.
     pub checks: Vec<CheckRecord>,
     /// Observations (allowed readings chosen, captures, omitted findings).
@@ -381,6 +392,7 @@ impl CaseResult {
             request: None,
             response: None,
             findings: Vec::new(),
+            observations: Vec::new(),
             checks: Vec::new(),
             notes: Vec::new(),
             error: None,

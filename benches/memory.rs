@@ -42,6 +42,7 @@ fn main() {
             others: &others,
             contract: &contract,
             profile: Profile::Documented,
+            clock_skew: check::order::DEFAULT_CLOCK_SKEW,
         });
         let peak = ALLOCATOR.peak_usage();
         assert_eq!(eval.findings.len(), 0);

@@ -65,6 +65,7 @@ fn validate_once(body: &[u8]) -> usize {
         others: &others,
         contract: &setup.contract,
         profile: Profile::Documented,
+        clock_skew: check::order::DEFAULT_CLOCK_SKEW,
     });
     eval.findings.len()
 }

@@ -115,7 +115,10 @@ fn run_suite(args: &RunArgs) -> Result<Exit, Error> {
             Arc::clone(&contract),
             client.clone(),
             target.clone(),
-            fuzz_settings(&config.fuzz, seed, config.profile, &regressions),
+            fuzz::Settings {
+                clock_skew: config.clock_skew,
+                ..fuzz_settings(&config.fuzz, seed, config.profile, &regressions)
+            },
             progress_bar(),
             runtime.handle().clone(),
             Arc::clone(&fuzz_slot),
@@ -128,6 +131,7 @@ fn run_suite(args: &RunArgs) -> Result<Exit, Error> {
         client,
         target,
         config.profile,
+        config.clock_skew,
         &config.selection,
         runtime.handle(),
         extra,
@@ -254,7 +258,10 @@ fn fuzz_only(args: &FuzzArgs) -> Result<Exit, Error> {
         "fuzz: seed {seed} (--seed {seed} sends the same inputs again), {} case(s), concurrency {}",
         config.plan.cases, config.plan.concurrency
     );
-    let settings = fuzz_settings(&config.plan, seed, config.profile, &regressions);
+    let settings = fuzz::Settings {
+        clock_skew: config.clock_skew,
+        ..fuzz_settings(&config.plan, seed, config.profile, &regressions)
+    };
     let started_at = SystemTime::now();
     let clock = Instant::now();
     let progress = progress_bar();

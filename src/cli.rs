@@ -9,6 +9,7 @@
 
 use std::net::IpAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
@@ -56,6 +57,9 @@ pub struct TargetArgs {
     /// How to read the contract's ambiguities.
     #[arg(long, value_enum, default_value_t = Profile::Documented)]
     pub profile: Profile,
+    /// How much earlier than its creation_time an updated_time may be and be only a SHOULD finding (the clocks of nodes disagree); beyond it, a MUST finding. Seconds, or a duration such as 90s or 2m.
+    #[arg(long, value_name = "DURATION", default_value = "1m", value_parser = duration)]
+    pub clock_skew: Duration,
     /// Where report.json is written.
     #[arg(long, value_name = "DIR", default_value = "reports")]
     pub report_dir: PathBuf,
@@ -207,6 +211,19 @@ pub struct ServeArgs {
     /// List the faults and the clause each breaks, then exit.
     #[arg(long)]
     pub list_faults: bool,
+}
+
+/// A duration argument: a number of seconds (`90`, `0.5`) or a humantime duration
+/// (`90s`, `2m`, `1h 30m`).
+pub fn duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    if let Ok(seconds) = text.parse::<f64>() {
+        return Duration::try_from_secs_f64(seconds)
+            .map_err(|_| format!("{text:?} is not a number of seconds from 0 up"));
+    }
+    humantime::parse_duration(text).map_err(|e| {
+        format!("{text:?} is neither a number of seconds nor a duration such as 90s or 2m ({e})")
+    })
 }
 
 impl TargetArgs {

@@ -38,6 +38,9 @@ pub struct RunConfig {
     pub target: TargetChoice,
     /// The profile.
     pub profile: Profile,
+    /// `--clock-skew`: how much earlier than `creation_time` an `updated_time` may be
+    /// before it is a MUST finding.
+    pub clock_skew: Duration,
     /// Cases directory replacing the shipped cases.
     pub cases_dir: Option<PathBuf>,
     /// Schemas directory replacing the shipped schemas.
@@ -72,6 +75,7 @@ impl RunConfig {
         Ok(RunConfig {
             target,
             profile: args.common.profile,
+            clock_skew: args.common.clock_skew,
             cases_dir: args.cases.clone(),
             schemas_dir: args.schemas.clone(),
             report_dir: args.common.report_dir.clone(),
@@ -123,6 +127,8 @@ pub struct FuzzConfig {
     pub target: TargetChoice,
     /// The profile 200 bodies are validated under.
     pub profile: Profile,
+    /// `--clock-skew`.
+    pub clock_skew: Duration,
     /// Report directory.
     pub report_dir: PathBuf,
     /// Client limits.
@@ -156,6 +162,7 @@ impl FuzzConfig {
         Ok(FuzzConfig {
             target: target_choice(&args.common, token)?,
             profile: args.common.profile,
+            clock_skew: args.common.clock_skew,
             report_dir: args.common.report_dir.clone(),
             limits: limits(&args.common, run_timeout)?,
             tls: tls_options(&args.common),
@@ -271,6 +278,43 @@ mod tests {
                 FuzzConfig::from_args(&args, args.common.token.clone()).map_err(|e| e.to_string())
             }
             _ => Err("not fuzz".to_owned()),
+        }
+    }
+
+    /// Issue 10 item 13: `--clock-skew` on `run` and `fuzz`, one minute unless given, in
+    /// seconds or as a humantime duration.
+    #[test]
+    fn clock_skew_is_seconds_or_a_duration_on_run_and_fuzz() {
+        let run = |skew: &[&str]| {
+            let argv: Vec<&str> = ["sdconform", "run"].iter().chain(skew).copied().collect();
+            parse(&argv).map(|c| c.clock_skew)
+        };
+        let fuzz = |skew: &[&str]| {
+            let argv: Vec<&str> = ["sdconform", "fuzz"].iter().chain(skew).copied().collect();
+            parse_fuzz(&argv).map(|c| c.clock_skew)
+        };
+        assert_eq!(run(&[]), Ok(Duration::from_secs(60)));
+        assert_eq!(fuzz(&[]), Ok(Duration::from_secs(60)));
+        for (value, want) in [
+            ("90", Duration::from_secs(90)),
+            ("0.5", Duration::from_millis(500)),
+            ("0", Duration::ZERO),
+            ("90s", Duration::from_secs(90)),
+            ("2m", Duration::from_secs(120)),
+            ("1h 30m", Duration::from_secs(5_400)),
+        ] {
+            assert_eq!(run(&["--clock-skew", value]), Ok(want), "{value}");
+            assert_eq!(fuzz(&["--clock-skew", value]), Ok(want), "{value}");
+        }
+        for value in [
+            "--clock-skew=-1",
+            "--clock-skew=NaN",
+            "--clock-skew=inf",
+            "--clock-skew=soon",
+            "--clock-skew=",
+        ] {
+            let error = run(&[value]).err().unwrap_or_default();
+            assert!(error.contains("--clock-skew"), "{value}: {error}");
         }
     }
 

@@ -79,6 +79,7 @@ struct Shared {
     client: http::Client,
     target: Target,
     profile: Profile,
+    clock_skew: std::time::Duration,
     attempts: BTreeMap<String, OnceCell<Arc<Attempt>>>,
     results: Mutex<Vec<CaseResult>>,
 }
@@ -120,6 +121,7 @@ pub fn run_with(
     client: http::Client,
     target: Target,
     profile: Profile,
+    clock_skew: std::time::Duration,
     selection: &Selection,
     handle: &tokio::runtime::Handle,
     extra: Vec<ExtraTrial>,
@@ -142,6 +144,7 @@ pub fn run_with(
         client,
         target,
         profile,
+        clock_skew,
         results: Mutex::new(Vec::new()),
     });
     let mut trials: Vec<Trial> = ids
@@ -426,6 +429,7 @@ impl Shared {
                     others: &others,
                     contract: &self.contract,
                     profile: self.profile,
+                    clock_skew: self.clock_skew,
                 };
                 let eval = match exchange.body_cut {
                     None => check::evaluate(&input),
@@ -442,6 +446,7 @@ impl Shared {
                 result.notes.extend(eval.notes);
                 result.outcome = case_outcome(&eval.findings, &eval.records, &case.clauses);
                 result.findings = eval.findings;
+                result.observations = eval.observations;
                 result.checks = eval.records;
                 result.request = Some(exchange.request.clone());
                 result.response = Some(ResponseRecord {

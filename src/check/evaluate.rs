@@ -7,11 +7,15 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::time::Duration;
 
 use serde_json::Value;
 
+use super::collation::CollationMatch;
 use super::list::{self, Walk, WalkError};
-use super::{CheckOutcome, CheckRecord, Finding, Severity, body, filter, order, status, unique};
+use super::{
+    CheckOutcome, CheckRecord, Finding, Observation, Severity, body, filter, order, status, unique,
+};
 use crate::case::{Case, CheckName};
 use crate::contract::{Contract, Profile};
 use crate::template;
@@ -38,6 +42,9 @@ pub struct Input<'a> {
     pub contract: &'a Contract,
     /// The selected profile.
     pub profile: Profile,
+    /// How much earlier than `creation_time` an `updated_time` may be before it is a MUST
+    /// finding (`--clock-skew`).
+    pub clock_skew: Duration,
 }
 
 /// What the checks concluded.
@@ -49,6 +56,8 @@ pub struct Evaluation {
     pub records: Vec<CheckRecord>,
     /// Observations for the report (e.g. which allowed reading the target chose).
     pub notes: Vec<String>,
+    /// What the profile accepts but a stricter one would not (a collation's match).
+    pub observations: Vec<Observation>,
 }
 
 impl Evaluation {
@@ -88,7 +97,9 @@ pub fn default_clause(check: CheckName) -> &'static str {
     }
 }
 
-/// The severity a named check has unless the case overrides it.
+/// The severity a named check has unless the case overrides it. `timestamp_order`'s
+/// findings take theirs from the clock-skew rule instead ([`order::severity`]), whatever
+/// the case says.
 pub fn default_severity(check: CheckName) -> Severity {
     match check {
         CheckName::TimestampOrder => Severity::Should,
@@ -273,11 +284,17 @@ impl<'a> Accumulators<'a> {
                         .map_err(|var| format!("variable {{{var}}} is not defined"))
                 };
                 let running = match spec.check {
-                    CheckName::TimestampOrder => Ok(Running::Order(order::Order::new(severity))),
-                    CheckName::UniqueIds => Ok(Running::Unique(unique::Unique::new(severity))),
-                    CheckName::FilterExact => {
-                        param("server_id").map(|s| Running::Exact(filter::Exact::new(&s, severity)))
+                    CheckName::TimestampOrder => {
+                        Ok(Running::Order(order::Order::new(input.clock_skew)))
                     }
+                    CheckName::UniqueIds => Ok(Running::Unique(unique::Unique::new(severity))),
+                    CheckName::FilterExact => param("server_id").map(|s| {
+                        Running::Exact(filter::Exact::new(
+                            &s,
+                            severity,
+                            CollationMatch::under(input.profile),
+                        ))
+                    }),
                     CheckName::FilterSubset => param("server_id").and_then(|s| {
                         let source = spec
                             .params
@@ -401,7 +418,11 @@ impl<'a> Accumulators<'a> {
             match check {
                 Running::Order(c) => eval.add(c.finish()),
                 Running::Unique(c) => eval.add(c.finish()),
-                Running::Exact(c) => eval.add(c.finish()),
+                Running::Exact(c) => {
+                    let (findings, records, observations) = c.finish();
+                    eval.add((findings, records));
+                    eval.observations.extend(observations);
+                }
                 Running::Subset(c) => eval.add(c.finish()),
                 Running::Unavailable(why) => eval.records.push(
                     CheckRecord::new(spec.check.as_str(), clause, CheckOutcome::NotExercised)
@@ -497,6 +518,7 @@ mod tests {
             others: &BTreeMap::new(),
             contract,
             profile,
+            clock_skew: order::DEFAULT_CLOCK_SKEW,
         })
     }
 
@@ -616,6 +638,7 @@ mod tests {
                         others: &others,
                         contract,
                         profile,
+                        clock_skew: order::DEFAULT_CLOCK_SKEW,
                     });
                     prop_assert!(eval.findings.len() <= MAX_FINDINGS_PER_CASE + contract.clauses().len());
                     // Streaming the list finds exactly what validating the whole body finds.

@@ -6,6 +6,7 @@
 //! format it asserts through the schema).
 
 pub mod body;
+pub mod collation;
 pub mod evaluate;
 pub mod filter;
 pub mod list;
@@ -15,7 +16,7 @@ pub mod unique;
 
 pub use crate::contract::{timestamp, uuid};
 pub use crate::model::{
-    ACTUAL_MAX_CHARS, Capped, CheckOutcome, CheckRecord, Finding, MAX_FINDINGS_PER_CHECK, Severity,
-    Waived, truncate,
+    ACTUAL_MAX_CHARS, Capped, CheckOutcome, CheckRecord, Finding, MAX_FINDINGS_PER_CHECK,
+    Observation, Severity, Waived, truncate,
 };
 pub use evaluate::{Evaluation, Input, evaluate, evaluate_cut};

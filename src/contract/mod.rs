@@ -890,6 +890,7 @@ mod tests {
             others: &BTreeMap::new(),
             contract: &c,
             profile: Profile::Documented,
+            clock_skew: crate::check::order::DEFAULT_CLOCK_SKEW,
         });
         assert_eq!(eval.findings, vec![]);
     }

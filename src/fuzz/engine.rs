@@ -84,6 +84,9 @@ pub struct Settings {
     pub time_limit: Option<Duration>,
     /// The profile 200 bodies are validated under.
     pub profile: Profile,
+    /// `--clock-skew`: how much earlier than `creation_time` an `updated_time` may be
+    /// before it is a MUST finding.
+    pub clock_skew: Duration,
     /// Entries of the regressions file, replayed first.
     pub regressions: Vec<Regression>,
     /// Where those came from, for the report.
@@ -103,6 +106,7 @@ impl Settings {
             concurrency: DEFAULT_CONCURRENCY,
             time_limit: None,
             profile: Profile::Documented,
+            clock_skew: check::order::DEFAULT_CLOCK_SKEW,
             regressions: Vec::new(),
             regressions_file: None,
             record_requests: false,
@@ -384,12 +388,14 @@ pub async fn run(
         baseline: &baseline,
         authenticated: target.token.is_some(),
         cache: &cache,
+        clock_skew: settings.clock_skew,
     };
     let named = strategy::catalogue(
         &baseline.server_ids,
         strategy::max_wire_for(probe.url(None).map_or(0, |u| u.as_str().len())),
     );
     let mut found: Vec<Found> = Vec::new();
+    let mut observed = Observed::default();
 
     // 1. The regressions file, first.
     let mut still_failing = 0;
@@ -399,7 +405,8 @@ pub async fn run(
         };
         match probe.probe(&input, true).await {
             Ok(probed) => {
-                let eval = probed.evaluate(&input, &context);
+                let mut eval = probed.evaluate(&input, &context);
+                observed.add(0, &mut eval);
                 if !eval.violations.is_empty() {
                     still_failing += 1;
                 }
@@ -494,7 +501,8 @@ pub async fn run(
                         format!("{}: failed to {e}", property::describe(&input)),
                     );
                 }
-                Ok((probed, eval)) => {
+                Ok((probed, mut eval)) => {
+                    observed.add(index.saturating_add(1), &mut eval);
                     requests += 2;
                     for p in &eval.exercised {
                         *checked.entry(*p).or_default() += 1;
@@ -718,6 +726,13 @@ pub async fn run(
         ),
     );
     result.findings = findings;
+    if observed.seen > observed.kept.len() {
+        result.notes.push(format!(
+            "{} observation(s) over the inputs; the first of each clause and check is kept",
+            observed.seen
+        ));
+    }
+    result.observations = observed.into_kept();
     result.checks = records;
     result.duration_ms = millis(started.elapsed());
     let added = settings.regressions_file.as_ref().map_or(0, |_| {
@@ -765,6 +780,40 @@ pub async fn run(
         result,
         new_regressions,
         sent: probe.sent.map(take).unwrap_or_default(),
+    }
+}
+
+/// The observations of the inputs: of each clause and check, the one of the earliest
+/// input (they say the same thing of every input; by case number, so the same seed keeps
+/// the same one), the rest counted.
+#[derive(Default)]
+struct Observed {
+    /// (order of the input, observation).
+    kept: Vec<(u64, check::Observation)>,
+    /// How many there were.
+    seen: usize,
+}
+
+impl Observed {
+    /// Takes the observations of the input `order` (regressions first, then by case number).
+    fn add(&mut self, order: u64, eval: &mut Evaluation) {
+        self.seen += eval.observations.len();
+        for observation in eval.observations.drain(..) {
+            let same = self
+                .kept
+                .iter_mut()
+                .find(|(_, o)| o.clause == observation.clause && o.check == observation.check);
+            match same {
+                Some(slot) if order < slot.0 => *slot = (order, observation),
+                Some(_) => {}
+                None => self.kept.push((order, observation)),
+            }
+        }
+    }
+
+    /// The kept observations.
+    fn into_kept(self) -> Vec<check::Observation> {
+        self.kept.into_iter().map(|(_, o)| o).collect()
     }
 }
 

@@ -6,9 +6,14 @@
 //! | `no-server-error` | SD-CODE-200 | MUST | a well-formed request (valid token, UTF-8 value) is not answered 5xx |
 //! | `documented-status` | SD-CODE-SET | MUST | the status is 200, 400, 401, 404 or 500 |
 //! | `allowed-status` | SD-CODE-200 | MUST | an existing server id gets 200; any other value 200, 400 or 404; 401 only without a token |
-//! | `valid-body` | SD-RESP-1 … 11 | MUST | a 200 body is JSON, labelled so, and valid under the profile |
+//! | `valid-body` | SD-RESP-1 … 11 | MUST | a 200 body is JSON, labelled so, valid under the profile, and no `updated_time` precedes its `creation_time` (SHOULD within `--clock-skew`) |
 //! | `filter-exact` | SD-REQ-1 | MUST | every returned item's `server_id` equals the decoded parameter |
 //! | `filter-subset` | SD-REQ-1 | MUST | the filtered list is the unfiltered list's items of that `server_id` |
+//!
+//! A filter that matches as a database collation does (letter case, trailing spaces,
+//! accents; [`crate::check::collation`]) breaks `filter-exact` with a MUST finding under
+//! `strict`, a SHOULD finding under `documented`, and is an observation under `lenient`;
+//! anything else no collation explains is a MUST finding under every profile.
 //! | `stable-status` | SD-URI-1 | SHOULD | the same request sent again gets the same status |
 //!
 //! Where the contract is silent, every reading is accepted, so a conformant target never
@@ -27,7 +32,8 @@
 //! let baseline = Baseline::default();
 //! let cache = BodyCache::default();
 //! let context = Context { contract: &contract, profile: Profile::Documented,
-//!     baseline: &baseline, authenticated: true, cache: &cache };
+//!     baseline: &baseline, authenticated: true, cache: &cache,
+//!     clock_skew: sdconform::check::order::DEFAULT_CLOCK_SKEW };
 //! let reply = Reply { status: 500, content_type: None, body: b"", body_cut: None };
 //! let eval = evaluate(&Input::text("'"), &reply, None, 80, &context);
 //! assert_eq!(eval.violations[0].property, Property::NoServerError);
@@ -36,12 +42,14 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
 use serde_json::Value as Json;
 
 use super::input::{Input, Value};
+use crate::check::collation::{self, CollationMatch, Match};
 use crate::check::filter::ListIndex;
-use crate::check::{self, Finding, Severity, filter, status};
+use crate::check::{self, Finding, Observation, Severity, filter, order, status};
 use crate::contract::{Contract, Profile};
 
 /// The response schema every 200 body is validated against.
@@ -143,7 +151,7 @@ impl Property {
                 "an existing server id gets 200; another value 200, 400 or 404; 401 only without a token"
             }
             Property::ValidBody => {
-                "a 200 body is JSON, labelled application/json, and valid under the profile"
+                "a 200 body is JSON, labelled application/json, valid under the profile, and no updated_time precedes its creation_time"
             }
             Property::FilterExact => {
                 "every returned item's server_id equals the decoded parameter exactly"
@@ -230,7 +238,7 @@ fn slim(item: &mut Json) -> Json {
 /// What a 200 body showed, independent of the input (so it is computed once per distinct body).
 #[derive(Debug, Default)]
 pub struct BodyVerdict {
-    /// JSON, media type and schema findings.
+    /// JSON, media type, schema and time-order findings.
     pub findings: Vec<Finding>,
     /// The `software_deployments` list, if the body has one.
     pub items: Option<Vec<Json>>,
@@ -291,13 +299,14 @@ fn judge_body(context: &Context<'_>, reply: &Reply<'_>) -> BodyVerdict {
     if context.contract.schema_names().contains(SCHEMA) {
         findings.extend(context.contract.validate(SCHEMA, context.profile, &value));
     }
-    BodyVerdict {
-        findings,
-        items: value
-            .get("software_deployments")
-            .and_then(Json::as_array)
-            .cloned(),
+    let items = value
+        .get("software_deployments")
+        .and_then(Json::as_array)
+        .cloned();
+    if let Some(items) = &items {
+        findings.extend(order::check(items, context.clock_skew).0);
     }
+    BodyVerdict { findings, items }
 }
 
 /// What the properties need besides the exchange.
@@ -312,6 +321,9 @@ pub struct Context<'a> {
     pub authenticated: bool,
     /// Verdicts on bodies already seen.
     pub cache: &'a BodyCache,
+    /// `--clock-skew`: how much earlier than `creation_time` an `updated_time` may be
+    /// before it is a MUST finding.
+    pub clock_skew: Duration,
 }
 
 /// One property an input broke, with the findings that show it (the first is the one
@@ -331,6 +343,8 @@ pub struct Evaluation {
     pub violations: Vec<Violation>,
     /// Properties that had something to check (held or not).
     pub exercised: BTreeSet<Property>,
+    /// What the profile accepts but a stricter one would not (a collation's match).
+    pub observations: Vec<Observation>,
 }
 
 impl Evaluation {
@@ -489,17 +503,31 @@ fn body_properties(
         eval.exercised.insert(Property::FilterSubset);
     }
     let readings = readings(input);
-    let mut primary: Option<(Vec<Finding>, Vec<Finding>)> = None;
+    let policy = CollationMatch::under(context.profile);
+    // The reading that explains the list best: fully, then with observations only, then
+    // with SHOULD findings only (a collation's match under `documented`); else the first.
+    let mut best: Option<(u8, Outcome)> = None;
     for reading in &readings {
-        let (exact, subset) = reading.check(items, all, context.baseline.index.as_ref());
-        if exact.is_empty() && subset.is_empty() {
-            return;
+        let outcome = reading.check(items, all, context.baseline.index.as_ref(), policy);
+        let rank = outcome.rank();
+        if best.as_ref().is_none_or(|(r, _)| rank < *r) {
+            best = Some((rank, outcome));
         }
-        primary.get_or_insert((exact, subset));
+        if rank == 0 {
+            break;
+        }
     }
-    let Some((exact, subset)) = primary else {
+    let Some((rank, outcome)) = best else {
         return;
     };
+    if rank <= 1 {
+        eval.observations
+            .extend(outcome.observations.into_iter().map(|mut o| {
+                o.message = format!("{asked}: {}", o.message);
+                o
+            }));
+        return;
+    }
     let note = |mut f: Finding| {
         f.message = format!("{asked}: {}", f.message);
         if readings.len() > 1 {
@@ -514,11 +542,40 @@ fn body_properties(
         }
         f
     };
-    eval.violate(Property::FilterExact, exact.into_iter().map(note).collect());
+    eval.violate(
+        Property::FilterExact,
+        outcome.exact.into_iter().map(note).collect(),
+    );
     eval.violate(
         Property::FilterSubset,
-        subset.into_iter().map(note).collect(),
+        outcome.subset.into_iter().map(note).collect(),
     );
+}
+
+/// What one reading makes of a filtered list.
+#[derive(Debug, Default)]
+struct Outcome {
+    /// `filter-exact` findings.
+    exact: Vec<Finding>,
+    /// `filter-subset` findings.
+    subset: Vec<Finding>,
+    /// A collation's matches, where the profile observes them.
+    observations: Vec<Observation>,
+}
+
+impl Outcome {
+    /// 0: the reading explains the list; 1: with observations; 2: with SHOULD findings
+    /// only; 3: with MUST findings.
+    fn rank(&self) -> u8 {
+        let mut findings = self.exact.iter().chain(&self.subset).peekable();
+        if findings.peek().is_none() {
+            u8::from(!self.observations.is_empty())
+        } else if findings.all(|f| f.severity == Severity::Should) {
+            2
+        } else {
+            3
+        }
+    }
 }
 
 /// One way a target may read the parameter.
@@ -544,44 +601,98 @@ impl Reading {
         }
     }
 
-    /// (filter-exact findings, filter-subset findings) of `items` under this reading.
+    /// What this reading makes of `items`; `policy` says what a collation's match is.
     fn check(
         &self,
         items: &[Json],
         all: Option<&[Json]>,
         index: Option<&ListIndex>,
-    ) -> (Vec<Finding>, Vec<Finding>) {
+        policy: CollationMatch,
+    ) -> Outcome {
         match self {
-            Reading::Exact(s) => (
-                filter::exact(items, s, Severity::Must).0,
-                index
-                    .map(|index| filter::subset_of(items, index, s, Severity::Must).0)
+            Reading::Exact(s) => {
+                let (exact, _, observations) = filter::exact(items, s, Severity::Must, policy);
+                Outcome {
+                    exact,
+                    subset: index
+                        .map(|index| filter::subset_of(items, index, s, Severity::Must).0)
+                        .unwrap_or_default(),
+                    observations,
+                }
+            }
+            Reading::Unfiltered => Outcome {
+                subset: all
+                    .map(|all| same_deployments(items, all, "the unfiltered list"))
                     .unwrap_or_default(),
-            ),
-            Reading::Unfiltered => (
-                Vec::new(),
-                all.map(|all| same_deployments(items, all, "the unfiltered list"))
-                    .unwrap_or_default(),
-            ),
+                ..Outcome::default()
+            },
             Reading::AnyOf(values) => {
-                let exact = items
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(index, item)| {
-                        let actual = item.get("server_id").and_then(Json::as_str)?;
-                        (!values.iter().any(|v| v == actual)).then(|| {
-                            Finding::new(
-                                "SD-REQ-1",
-                                "filter_exact",
-                                format!("/software_deployments/{index}/server_id"),
-                                format!("one of {values:?}"),
-                                format!("{actual:?}"),
-                                format!("a deployment of server {actual:?} is returned"),
-                            )
+                let mut outcome = Outcome::default();
+                let mut collated = Vec::new();
+                for (index, item) in items.iter().enumerate() {
+                    let Some(actual) = item.get("server_id").and_then(Json::as_str) else {
+                        continue;
+                    };
+                    let best = values
+                        .iter()
+                        .map(|v| collation::compare(v, actual))
+                        .min_by_key(|m| match m {
+                            Match::Exact => 0,
+                            Match::Collation => 1,
+                            Match::Unexplained => 2,
                         })
-                    })
-                    .collect();
-                let subset = all
+                        .unwrap_or(Match::Unexplained);
+                    let finding = Finding::new(
+                        "SD-REQ-1",
+                        "filter_exact",
+                        format!("/software_deployments/{index}/server_id"),
+                        format!("one of {values:?}"),
+                        format!("{actual:?}"),
+                        format!("a deployment of server {actual:?} is returned"),
+                    );
+                    match best {
+                        Match::Exact => {}
+                        Match::Collation => collated.push(finding),
+                        Match::Unexplained => outcome.exact.push(finding),
+                    }
+                }
+                // As in `filter::Exact`: a collation explains a list only as a whole.
+                let explained = outcome.exact.is_empty();
+                let severity = if explained {
+                    policy.severity(Severity::Must)
+                } else {
+                    Some(Severity::Must)
+                };
+                for mut finding in collated {
+                    match severity {
+                        Some(severity) => {
+                            if explained {
+                                finding.message =
+                                    format!("{}: {}", finding.message, collation::EXPLANATION);
+                                finding.accepted_by = collation::ACCEPTED_BY
+                                    .iter()
+                                    .map(|p| (*p).to_owned())
+                                    .collect();
+                            }
+                            outcome.exact.push(finding.with_severity(severity));
+                        }
+                        None if outcome.observations.is_empty() => {
+                            outcome.observations.push(
+                                Observation::new(
+                                    "SD-REQ-1",
+                                    "filter_exact",
+                                    finding.pointer,
+                                    finding.expected,
+                                    finding.actual,
+                                    format!("{}: {}", finding.message, collation::EXPLANATION),
+                                )
+                                .finding_under(collation::FINDING_UNDER),
+                            );
+                        }
+                        None => {}
+                    }
+                }
+                outcome.subset = all
                     .map(|all| {
                         let wanted: Vec<Json> = all
                             .iter()
@@ -592,20 +703,37 @@ impl Reading {
                             })
                             .cloned()
                             .collect();
-                        same_deployments(
+                        // A collation's other spellings are allowed, not owed.
+                        let extra: Vec<Json> = all
+                            .iter()
+                            .filter(|item| {
+                                item.get("server_id")
+                                    .and_then(Json::as_str)
+                                    .is_some_and(|s| {
+                                        values.iter().all(|v| v != s)
+                                            && values.iter().any(|v| {
+                                                collation::compare(v, s) == Match::Collation
+                                            })
+                                    })
+                            })
+                            .cloned()
+                            .collect();
+                        same_deployments_up_to(
                             items,
                             &wanted,
+                            &extra,
                             "the unfiltered list's deployments of these servers",
                         )
                     })
                     .unwrap_or_default();
-                (exact, subset)
+                outcome
             }
-            Reading::Known => (
-                Vec::new(),
-                all.map(|all| unknown_deployments(items, all))
+            Reading::Known => Outcome {
+                subset: all
+                    .map(|all| unknown_deployments(items, all))
                     .unwrap_or_default(),
-            ),
+                ..Outcome::default()
+            },
         }
     }
 }
@@ -661,6 +789,31 @@ fn same_deployments(items: &[Json], wanted: &[Json], what: &str) -> Vec<Finding>
         format!("{} deployment(s), not the same ones", count(&got)),
         format!("the list is not {what}"),
     )]
+}
+
+/// One finding unless `items` holds `wanted` and, besides, only deployments of `extra`
+/// (by id, at most as often as `extra` has them).
+fn same_deployments_up_to(
+    items: &[Json],
+    wanted: &[Json],
+    extra: &[Json],
+    what: &str,
+) -> Vec<Finding> {
+    let (mut got, want, allowed) = (ids(items), ids(wanted), ids(extra));
+    let holds_wanted = want.iter().all(|(id, n)| {
+        got.get_mut(id).is_some_and(|have| {
+            let ok = *have >= *n;
+            *have = have.saturating_sub(*n);
+            ok
+        })
+    });
+    let rest_allowed = got
+        .iter()
+        .all(|(id, n)| *n == 0 || allowed.get(id).is_some_and(|a| a >= n));
+    if holds_wanted && rest_allowed {
+        return Vec::new();
+    }
+    same_deployments(items, wanted, what)
 }
 
 /// Findings for items the unfiltered list does not have (same id and server).
@@ -730,13 +883,15 @@ mod tests {
             .collect()
     }
 
-    /// The properties violated by `input` answered `status` with `items` (twice the same).
-    fn violated(
-        input: Input,
+    /// What the properties make of `input` answered `status` with `items` (twice the
+    /// same) under `profile`.
+    fn evaluated(
+        input: &Input,
         status: u16,
         items: Option<&[Json]>,
         authenticated: bool,
-    ) -> Vec<&'static str> {
+        profile: Profile,
+    ) -> Evaluation {
         let contract = Contract::embedded().unwrap_or_else(|e| panic!("{e}"));
         let baseline = Baseline::from_reply(&Reply {
             status: 200,
@@ -747,10 +902,11 @@ mod tests {
         let cache = BodyCache::default();
         let context = Context {
             contract: &contract,
-            profile: Profile::Documented,
+            profile,
             baseline: &baseline,
             authenticated,
             cache: &cache,
+            clock_skew: order::DEFAULT_CLOCK_SKEW,
         };
         let bytes = items
             .map(body)
@@ -761,11 +917,119 @@ mod tests {
             body: &bytes,
             body_cut: None,
         };
-        evaluate(&input, &reply, Some(&reply), 100, &context)
+        evaluate(input, &reply, Some(&reply), 100, &context)
+    }
+
+    /// The properties violated by `input` answered `status` with `items` (twice the same).
+    fn violated(
+        input: Input,
+        status: u16,
+        items: Option<&[Json]>,
+        authenticated: bool,
+    ) -> Vec<&'static str> {
+        evaluated(&input, status, items, authenticated, Profile::Documented)
             .violations
             .iter()
             .map(|v| v.property.name())
             .collect()
+    }
+
+    /// Issue 10 item 16: an answer that matches as a collation does breaks filter-exact
+    /// with a MUST finding under strict, a SHOULD one under documented, and is an
+    /// observation under lenient; a prefix or wildcard match is MUST under every profile.
+    #[test]
+    fn a_collation_match_is_what_the_profile_says() {
+        let upper = A.to_uppercase();
+        let padded = format!("{A}  ");
+        let accented = A.replacen('e', "é", 1);
+        let repeated = Input::Repeated(Value::Text(upper.clone()), Value::Text(B.into()));
+        for input in [text(&upper), text(&padded), text(&accented), repeated] {
+            for profile in Profile::ALL {
+                let eval = evaluated(&input, 200, Some(&of(A)), true, profile);
+                let context = format!("{input:?} {profile}: {eval:?}");
+                let exact = eval.violation(Property::FilterExact);
+                assert!(
+                    eval.violation(Property::FilterSubset).is_none(),
+                    "{context}"
+                );
+                match profile {
+                    Profile::Lenient => {
+                        assert!(eval.violations.is_empty(), "{context}");
+                        assert_eq!(eval.observations.len(), 1, "{context}");
+                        assert!(
+                            eval.observations[0].message.contains("collation"),
+                            "{context}"
+                        );
+                    }
+                    Profile::Strict | Profile::Documented => {
+                        let want = if profile == Profile::Strict {
+                            Severity::Must
+                        } else {
+                            Severity::Should
+                        };
+                        let findings = exact.map(|v| v.findings.clone()).unwrap_or_default();
+                        assert!(!findings.is_empty(), "{context}");
+                        assert!(findings.iter().all(|f| f.severity == want), "{context}");
+                        assert!(eval.observations.is_empty(), "{context}");
+                    }
+                }
+            }
+        }
+        // A collation's other spellings that the unfiltered list does not have are no excuse.
+        let mut invented = of(A);
+        invented[0]["id"] = json!("00000000-0000-4000-8000-000000000000");
+        let eval = evaluated(&text(&upper), 200, Some(&invented), true, Profile::Lenient);
+        assert!(eval.violation(Property::FilterSubset).is_some(), "{eval:?}");
+        // What no collation explains.
+        for filter in [
+            "ec14",
+            "%",
+            " ec14c864-096e-4e27-bb8a-2c2b4dc6f3f5",
+            "ec14c864096e4e27bb8a2c2b4dc6f3f5",
+        ] {
+            for profile in Profile::ALL {
+                let eval = evaluated(&text(filter), 200, Some(&of(A)), true, profile);
+                let findings = eval
+                    .violation(Property::FilterExact)
+                    .map(|v| v.findings.clone())
+                    .unwrap_or_default();
+                assert!(
+                    !findings.is_empty() && findings.iter().all(|f| f.severity == Severity::Must),
+                    "{filter:?} {profile}: {eval:?}"
+                );
+                assert!(eval.observations.is_empty());
+            }
+        }
+    }
+
+    /// Issue 10 item 13, in fuzzing: an item updated before it was created breaks
+    /// valid-body, SHOULD within the clock-skew tolerance, MUST beyond it.
+    #[test]
+    fn valid_body_checks_the_time_order_with_the_clock_skew() {
+        for (updated, want) in [
+            ("2015-01-31T15:12:36Z", None),
+            ("2015-01-31T16:12:06+01:00", Some(Severity::Should)),
+            ("2015-01-31T16:00:00+02:00", Some(Severity::Must)),
+        ] {
+            let mut items = of(A);
+            items[0]["creation_time"] = json!("2015-01-31T15:12:36Z");
+            items[0]["updated_time"] = json!(updated);
+            for profile in Profile::ALL {
+                let eval = evaluated(&text(A), 200, Some(&items), true, profile);
+                let order: Vec<Severity> = eval
+                    .violation(Property::ValidBody)
+                    .into_iter()
+                    .flat_map(|v| &v.findings)
+                    .filter(|f| f.check == "timestamp_order")
+                    .map(|f| f.severity)
+                    .collect();
+                assert_eq!(
+                    order,
+                    want.into_iter().collect::<Vec<_>>(),
+                    "{updated} {profile}"
+                );
+            }
+        }
     }
 
     fn text(s: &str) -> Input {
@@ -880,6 +1144,7 @@ mod tests {
             baseline: &baseline,
             authenticated: true,
             cache: &cache,
+            clock_skew: order::DEFAULT_CLOCK_SKEW,
         };
         let mut broken = item("ef422fa5-719a-419e-a10c-72e3a367b0b8", A);
         broken["status"] = json!("DONE");

@@ -10,6 +10,7 @@
 mod exchange;
 mod finding;
 mod fuzz;
+mod observation;
 mod record;
 mod result;
 pub mod text;
@@ -19,5 +20,6 @@ pub use finding::{
     ACTUAL_MAX_CHARS, Capped, Finding, MAX_FINDINGS_PER_CHECK, Severity, Waived, truncate,
 };
 pub use fuzz::{FuzzEvidence, FuzzRun, PropertyUse, RegressionUse, StrategyUse};
+pub use observation::Observation;
 pub use record::{CheckOutcome, CheckRecord};
 pub use result::{CaseResult, Outcome};

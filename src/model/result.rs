@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::exchange::{RequestRecord, ResponseRecord};
 use super::finding::Finding;
 use super::fuzz::FuzzRun;
+use super::observation::Observation;
 use super::record::CheckRecord;
 
 /// A case's outcome.
@@ -67,6 +68,9 @@ pub struct CaseResult {
     pub response: Option<ResponseRecord>,
     /// Deviations found.
     pub findings: Vec<Finding>,
+    /// What the profile accepts but a stricter one would not (not findings).
+    #[serde(default)]
+    pub observations: Vec<Observation>,
     /// Each check's verdict on each clause.
     pub checks: Vec<CheckRecord>,
     /// Observations (allowed readings chosen, captures, omitted findings).
@@ -91,6 +95,7 @@ impl CaseResult {
             request: None,
             response: None,
             findings: Vec::new(),
+            observations: Vec::new(),
             checks: Vec::new(),
             notes: Vec::new(),
             error: None,

@@ -25,9 +25,18 @@
 //! assert_eq!((breaks.clause, breaks.severity), ("SD-RESP-9", Severity::Must));
 //! assert_eq!(breaks.profiles, ["strict", "documented", "lenient"]);
 //! assert_eq!(Fault::EmptyList.breaks(), None);
+//!
+//! // A filter that matches as a database collation does: what it is depends on the profile.
+//! let breaks = Fault::from_name("filter-collation").and_then(Fault::breaks).unwrap();
+//! assert_eq!(breaks.severity_under("strict"), Some(Severity::Must));
+//! assert_eq!(breaks.severity_under("documented"), Some(Severity::Should));
+//! assert_eq!(breaks.severity_under("lenient"), None);
+//! assert!(breaks.observed_under("lenient"));
 //! ```
 
 use serde_json::{Value, json};
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::canonical_combining_class;
 
 use crate::model::Severity;
 
@@ -37,6 +46,12 @@ const EVERY_PROFILE: &[&str] = &["strict", "documented", "lenient"];
 const STRICT_AND_DOCUMENTED: &[&str] = &["strict", "documented"];
 /// Only the literal reading of the table.
 const STRICT_ONLY: &[&str] = &["strict"];
+/// Only the document's reading.
+const DOCUMENTED_ONLY: &[&str] = &["documented"];
+/// Only what common implementations do.
+const LENIENT_ONLY: &[&str] = &["lenient"];
+/// No profile.
+const NONE: &[&str] = &[];
 
 /// Which part of the harness can see a fault.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,12 +67,36 @@ pub enum Detection {
 pub struct Breaks {
     /// Contract clause id, e.g. `SD-RESP-9`.
     pub clause: &'static str,
-    /// MUST or SHOULD, as the harness reports the finding.
+    /// MUST or SHOULD, as the harness reports the finding (under the profiles of
+    /// `should_under`, SHOULD).
     pub severity: Severity,
     /// The profiles (`strict`, `documented`, `lenient`) under which this is a violation.
     pub profiles: &'static [&'static str],
+    /// The profiles, among `profiles`, under which the finding is a SHOULD whatever
+    /// `severity` says (a collation's match under `documented`).
+    pub should_under: &'static [&'static str],
+    /// The profiles under which it is recorded as an observation, not a finding.
+    pub observed_under: &'static [&'static str],
     /// Whether the example-based suite finds it, or only fuzzing does.
     pub detected_by: Detection,
+}
+
+impl Breaks {
+    /// The severity of the findings under `profile`; `None` where it is no finding.
+    pub fn severity_under(&self, profile: &str) -> Option<Severity> {
+        if !self.profiles.contains(&profile) {
+            None
+        } else if self.should_under.contains(&profile) {
+            Some(Severity::Should)
+        } else {
+            Some(self.severity)
+        }
+    }
+
+    /// Whether `profile` records it as an observation (and no finding).
+    pub fn observed_under(&self, profile: &str) -> bool {
+        self.observed_under.contains(&profile)
+    }
 }
 
 /// A MUST violation under every profile.
@@ -71,6 +110,22 @@ const fn must_under(clause: &'static str, profiles: &'static [&'static str]) -> 
         clause,
         severity: Severity::Must,
         profiles,
+        should_under: NONE,
+        observed_under: NONE,
+        detected_by: Detection::Suite,
+    })
+}
+
+/// A match as a database collation makes one (letter case, trailing spaces, accents): a
+/// MUST violation under `strict`, a SHOULD one under `documented`, an observation under
+/// `lenient` (the contract's ambiguity 6).
+const fn collation(clause: &'static str) -> Option<Breaks> {
+    Some(Breaks {
+        clause,
+        severity: Severity::Must,
+        profiles: STRICT_AND_DOCUMENTED,
+        should_under: DOCUMENTED_ONLY,
+        observed_under: LENIENT_ONLY,
         detected_by: Detection::Suite,
     })
 }
@@ -81,6 +136,8 @@ const fn fuzz_only(clause: &'static str) -> Option<Breaks> {
         clause,
         severity: Severity::Must,
         profiles: EVERY_PROFILE,
+        should_under: NONE,
+        observed_under: NONE,
         detected_by: Detection::Fuzz,
     })
 }
@@ -91,6 +148,8 @@ const fn should(clause: &'static str) -> Option<Breaks> {
         clause,
         severity: Severity::Should,
         profiles: EVERY_PROFILE,
+        should_under: NONE,
+        observed_under: NONE,
         detected_by: Detection::Suite,
     })
 }
@@ -159,8 +218,10 @@ faults! {
         "item 0's creation_time has offset +24:00 (2015-01-31T15:12:36+24:00)";
     UpdatedTimeMonth13 = "updated-time-month-13", must("SD-RESP-11"),
         "item 0's updated_time has month 13 (2015-13-01T00:00:00+00:00)";
-    UpdatedBeforeCreated = "updated-before-created", should("SD-RESP-11"),
-        "item 0's updated_time is a well-formed instant one day before its creation_time";
+    UpdatedBeforeCreated = "updated-before-created", must("SD-RESP-11"),
+        "item 0's updated_time is 72 minutes before its creation_time, beyond the clock-skew tolerance (a later string, an earlier instant)";
+    UpdatedBeforeCreatedWithinSkew = "updated-before-created-within-skew", should("SD-RESP-11"),
+        "item 0's updated_time is 30 seconds before its creation_time, within the default clock-skew tolerance of 1 minute";
     UpdatedTimeAbsent = "updated-time-absent", must_under("SD-RESP-11", STRICT_AND_DOCUMENTED),
         "item 0 has no updated_time field (the lenient profile accepts this)";
     MissingConfigId = "missing-config-id", must("SD-RESP-3"),
@@ -195,8 +256,14 @@ faults! {
         "server_id is ignored: every request gets the full list";
     FilterPrefixMatch = "filter-prefix-match", must("SD-REQ-1"),
         "an item matches when its server_id starts with the filter";
-    FilterCaseInsensitive = "filter-case-insensitive", must("SD-REQ-1"),
-        "server_id matches ignoring ASCII case";
+    FilterCaseInsensitive = "filter-case-insensitive", collation("SD-REQ-1"),
+        "server_id matches ignoring ASCII case (MUST under strict, SHOULD under documented, an observation under lenient)";
+    FilterCollation = "filter-collation", collation("SD-REQ-1"),
+        "server_id matches as MariaDB's utf8_general_ci does: ignoring letter case, trailing spaces and accents, items keep their stored spelling (MUST under strict, SHOULD under documented, an observation under lenient)";
+    FilterSubstringMatch = "filter-substring-match", must("SD-REQ-1"),
+        "an item matches when its server_id contains the filter";
+    FilterWildcard = "filter-wildcard", fuzz_only("SD-REQ-1"),
+        "server_id is a SQL LIKE pattern: % matches any run of characters, _ any one (only fuzzing sends one)";
     FilterDropsItems = "filter-drops-items", must("SD-REQ-1"),
         "a filtered list holds only the first matching item";
     ServerErrorOnKnownFilter = "server-error-on-known-filter", must("SD-CODE-200"),
@@ -302,9 +369,15 @@ impl Fault {
                 set(items, 0, "updated_time", json!("2015-13-01T00:00:00+00:00"));
             }
             Fault::UpdatedBeforeCreated => {
-                // Both set, so the fault does not depend on the fixture's timestamps.
+                // Both set, so the fault does not depend on the fixture's timestamps. As
+                // strings the update sorts later; as instants it is 14:00:00Z, 72 min early.
                 set(items, 0, "creation_time", json!("2015-01-31T15:12:36Z"));
-                set(items, 0, "updated_time", json!("2015-01-30T15:12:36Z"));
+                set(items, 0, "updated_time", json!("2015-01-31T16:00:00+02:00"));
+            }
+            Fault::UpdatedBeforeCreatedWithinSkew => {
+                // 15:12:06Z, 30 s early; a later string again.
+                set(items, 0, "creation_time", json!("2015-01-31T15:12:36Z"));
+                set(items, 0, "updated_time", json!("2015-01-31T16:12:06+01:00"));
             }
             Fault::UpdatedTimeAbsent => remove(items, 0, "updated_time"),
             Fault::MissingConfigId => remove(items, 0, "config_id"),
@@ -335,6 +408,9 @@ impl Fault {
             | Fault::FilterIgnored
             | Fault::FilterPrefixMatch
             | Fault::FilterCaseInsensitive
+            | Fault::FilterCollation
+            | Fault::FilterSubstringMatch
+            | Fault::FilterWildcard
             | Fault::FilterDropsItems
             | Fault::ServerErrorOnKnownFilter
             | Fault::UndocumentedStatusUnknownServer
@@ -347,6 +423,62 @@ impl Fault {
             | Fault::TeapotOnWhitespace => {}
         }
     }
+}
+
+impl Fault {
+    /// Whether this fault makes the filter `filter` select an item of server `server_id`;
+    /// `None` when it does not change how the filter matches (then: exact equality).
+    pub(crate) fn filter_selects(self, filter: &str, server_id: &str) -> Option<bool> {
+        match self {
+            Fault::FilterIgnored => Some(true),
+            Fault::FilterPrefixMatch => Some(server_id.starts_with(filter)),
+            Fault::FilterSubstringMatch => Some(server_id.contains(filter)),
+            Fault::FilterCaseInsensitive => Some(server_id.eq_ignore_ascii_case(filter)),
+            Fault::FilterCollation => Some(general_ci(server_id) == general_ci(filter)),
+            Fault::FilterWildcard => Some(like(filter, server_id)),
+            _ => None,
+        }
+    }
+}
+
+/// The weight string of a case-, trailing-space- and accent-insensitive collation, as
+/// MariaDB's `utf8_general_ci` compares: `PAD SPACE`, accents dropped (canonical
+/// decomposition without its combining characters), upper case.
+fn general_ci(text: &str) -> String {
+    text.trim_end_matches(' ')
+        .nfd()
+        .filter(|c| canonical_combining_class(*c) == 0)
+        .flat_map(char::to_uppercase)
+        .collect()
+}
+
+/// Whether `text` matches the SQL `LIKE` `pattern` (`%`: any run of characters, `_`: any
+/// one; case-sensitive, no escape character).
+fn like(pattern: &str, text: &str) -> bool {
+    let (pattern, text): (Vec<char>, Vec<char>) =
+        (pattern.chars().collect(), text.chars().collect());
+    // matches[j]: pattern[..i] matches text[..j], row by row.
+    let mut matches = vec![false; text.len() + 1];
+    matches[0] = true;
+    for p in pattern {
+        let mut next = vec![false; text.len() + 1];
+        match p {
+            '%' => {
+                let mut any = false;
+                for (j, slot) in next.iter_mut().enumerate() {
+                    any |= matches[j];
+                    *slot = any;
+                }
+            }
+            _ => {
+                for j in 1..=text.len() {
+                    next[j] = matches[j - 1] && (p == '_' || p == text[j - 1]);
+                }
+            }
+        }
+        matches = next;
+    }
+    matches[text.len()]
 }
 
 /// Sets `field` of item `index`, if that item exists and is an object.
@@ -433,51 +565,73 @@ mod tests {
 
     #[test]
     fn the_catalogue_matches_the_agreed_mapping() {
-        let expected: [(&str, &str, Severity, &[&str]); 4] = [
+        // (fault, clause, severity under strict, documented, lenient; None: no finding).
+        type Row = (&'static str, &'static str, [Option<Severity>; 3]);
+        use Severity::{Must, Should};
+        let expected: [Row; 8] = [
+            // Issue 10 item 13: beyond the clock-skew tolerance MUST, within it SHOULD,
+            // under every profile.
             (
                 "updated-before-created",
                 "SD-RESP-11",
-                Severity::Should,
-                EVERY_PROFILE,
+                [Some(Must), Some(Must), Some(Must)],
+            ),
+            (
+                "updated-before-created-within-skew",
+                "SD-RESP-11",
+                [Some(Should), Some(Should), Some(Should)],
             ),
             (
                 "updated-time-absent",
                 "SD-RESP-11",
-                Severity::Must,
-                STRICT_AND_DOCUMENTED,
+                [Some(Must), Some(Must), None],
             ),
-            (
-                "input-values-null",
-                "SD-RESP-6",
-                Severity::Must,
-                STRICT_ONLY,
-            ),
+            ("input-values-null", "SD-RESP-6", [Some(Must), None, None]),
             (
                 "output-values-null",
                 "SD-RESP-7",
-                Severity::Must,
-                STRICT_AND_DOCUMENTED,
+                [Some(Must), Some(Must), None],
+            ),
+            // Issue 10 item 16: a collation's match depends on the profile; nothing else
+            // is excused.
+            (
+                "filter-case-insensitive",
+                "SD-REQ-1",
+                [Some(Must), Some(Should), None],
+            ),
+            (
+                "filter-collation",
+                "SD-REQ-1",
+                [Some(Must), Some(Should), None],
+            ),
+            (
+                "filter-substring-match",
+                "SD-REQ-1",
+                [Some(Must), Some(Must), Some(Must)],
             ),
         ];
-        for (name, clause, severity, profiles) in expected {
-            let breaks = Fault::from_name(name).and_then(Fault::breaks);
-            assert_eq!(
-                breaks,
-                Some(Breaks {
-                    clause,
-                    severity,
-                    profiles,
-                    detected_by: Detection::Suite,
-                }),
-                "{name}"
-            );
+        for (name, clause, severities) in expected {
+            let breaks = Fault::from_name(name)
+                .and_then(Fault::breaks)
+                .unwrap_or_else(|| panic!("{name}"));
+            assert_eq!(breaks.clause, clause, "{name}");
+            assert_eq!(breaks.detected_by, Detection::Suite, "{name}");
+            for (profile, severity) in EVERY_PROFILE.iter().zip(severities) {
+                assert_eq!(breaks.severity_under(profile), severity, "{name} {profile}");
+            }
         }
+        let observed: Vec<&str> = Fault::ALL
+            .iter()
+            .filter(|f| f.breaks().is_some_and(|b| b.observed_under("lenient")))
+            .map(|f| f.name())
+            .collect();
+        assert_eq!(observed, ["filter-case-insensitive", "filter-collation"]);
         let should: Vec<&str> = Fault::ALL
             .iter()
             .filter(|f| f.breaks().is_some_and(|b| b.severity == Severity::Should))
             .map(|f| f.name())
             .collect();
-        assert_eq!(should, ["updated-before-created"]);
+        assert_eq!(should, ["updated-before-created-within-skew"]);
         let fuzz_only: Vec<(&str, &str)> = Fault::ALL
             .iter()
             .filter_map(|f| {
@@ -489,11 +643,79 @@ mod tests {
         assert_eq!(
             fuzz_only,
             [
+                ("filter-wildcard", "SD-REQ-1"),
                 ("server-error-on-special-characters", "SD-CODE-200"),
                 ("server-error-on-long-server-id", "SD-CODE-200"),
                 ("teapot-on-whitespace", "SD-CODE-SET"),
             ]
         );
+    }
+
+    #[test]
+    fn the_filter_faults_match_as_they_say() {
+        let id = "ec14c864-096e-4e27-bb8a-2c2b4dc6f3f5";
+        let table: [(Fault, &str, bool); 19] = [
+            (
+                Fault::FilterCaseInsensitive,
+                "EC14C864-096E-4E27-BB8A-2C2B4DC6F3F5",
+                true,
+            ),
+            (
+                Fault::FilterCaseInsensitive,
+                "ec14c864-096e-4e27-bb8a-2c2b4dc6f3f5 ",
+                false,
+            ),
+            (
+                Fault::FilterCollation,
+                "EC14C864-096E-4E27-BB8A-2C2B4DC6F3F5",
+                true,
+            ),
+            (
+                Fault::FilterCollation,
+                "ec14c864-096e-4e27-bb8a-2c2b4dc6f3f5  ",
+                true,
+            ),
+            (
+                Fault::FilterCollation,
+                "ec14c864-096é-4e27-bb8a-2c2b4dc6f3f5",
+                true,
+            ),
+            (
+                Fault::FilterCollation,
+                "EC14C864-096É-4E27-BB8A-2C2B4DC6F3F5 ",
+                true,
+            ),
+            (
+                Fault::FilterCollation,
+                " ec14c864-096e-4e27-bb8a-2c2b4dc6f3f5",
+                false,
+            ),
+            (Fault::FilterCollation, "ec14c864", false),
+            (Fault::FilterSubstringMatch, "096e-4e27", true),
+            (Fault::FilterSubstringMatch, "EC14", false),
+            (Fault::FilterPrefixMatch, "ec14", true),
+            (Fault::FilterPrefixMatch, "096e", false),
+            (Fault::FilterWildcard, "%", true),
+            (Fault::FilterWildcard, "ec14%", true),
+            (Fault::FilterWildcard, "%4dc6f3f_", true),
+            (
+                Fault::FilterWildcard,
+                "ec14c864-096e-4e27-bb8a-2c2b4dc6f3f5",
+                true,
+            ),
+            (Fault::FilterWildcard, "ec14", false),
+            (Fault::FilterWildcard, "EC14%", false),
+            (Fault::FilterWildcard, "_", false),
+        ];
+        for (fault, filter, want) in table {
+            assert_eq!(
+                fault.filter_selects(filter, id),
+                Some(want),
+                "{} {filter:?}",
+                fault.name()
+            );
+        }
+        assert_eq!(Fault::StatusOutsideEnum.filter_selects(id, id), None);
     }
 
     #[test]

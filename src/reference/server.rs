@@ -298,11 +298,10 @@ fn selects(filter: &str, server_id: Option<&str>, fault: Option<Fault>) -> bool 
     match (fault, server_id) {
         (Some(Fault::FilterIgnored), _) => true,
         (_, None) => false,
-        (Some(Fault::FilterPrefixMatch), Some(server_id)) => server_id.starts_with(filter),
-        (Some(Fault::FilterCaseInsensitive), Some(server_id)) => {
-            server_id.eq_ignore_ascii_case(filter)
-        }
-        (_, Some(server_id)) => server_id == filter,
+        (Some(fault), Some(server_id)) => fault
+            .filter_selects(filter, server_id)
+            .unwrap_or(server_id == filter),
+        (None, Some(server_id)) => server_id == filter,
     }
 }
 

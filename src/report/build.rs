@@ -101,6 +101,7 @@ pub fn build(context: Context<'_>, mut cases: Vec<CaseResult>) -> RunReport {
         not_exercised_clauses: pick(&|c| c.outcome == ClauseOutcome::NotExercised),
         waived_findings,
         waived_clauses: pick(&|c| c.outcome == ClauseOutcome::Waived),
+        observations: cases.iter().map(|c| c.observations.len()).sum(),
     };
 
     let (verdict, verdict_reasons) = verdict(&summary, gate, waivers.as_ref());

@@ -43,6 +43,8 @@ pub struct Cell {
     pub outcome: ClauseOutcome,
     /// Its highest severity among findings, if any.
     pub severity: Option<Severity>,
+    /// Observations that cite it (a report before 1.2 has none).
+    pub observations: usize,
 }
 
 /// One row of the matrix.
@@ -107,6 +109,12 @@ pub fn matrix(inputs: &[(String, RunReport)]) -> Matrix {
                         .map(|c| Cell {
                             outcome: c.outcome,
                             severity: c.severity,
+                            observations: report
+                                .cases
+                                .iter()
+                                .flat_map(|case| &case.observations)
+                                .filter(|o| o.clause == c.id)
+                                .count(),
                         })
                 })
                 .collect(),
@@ -200,9 +208,13 @@ fn cell_text(cell: Option<Cell>) -> String {
         ClauseOutcome::NotExercised => "⚪ not exercised",
         ClauseOutcome::NotCovered => "⬜ gap",
     };
-    match cell.severity {
+    let label = match cell.severity {
         Some(s) if cell.outcome == ClauseOutcome::Fail => format!("{label} ({})", s.as_str()),
         _ => label.to_owned(),
+    };
+    match cell.observations {
+        0 => label,
+        n => format!("{label}, {n} observation(s)"),
     }
 }
 
@@ -269,6 +281,7 @@ pub fn render_html(matrix: &Matrix) -> String {
             Some(c) => html! {
                 span class={ "badge o-" (c.outcome.as_str()) } { (c.outcome.as_str()) }
                 @if let (ClauseOutcome::Fail, Some(s)) = (c.outcome, c.severity) { " " (s.as_str()) }
+                @if c.observations > 0 { ", " (c.observations) " observation(s)" }
             },
         }
     };

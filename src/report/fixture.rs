@@ -55,6 +55,17 @@ pub fn hostile_report() -> RunReport {
         .checks
         .push(CheckRecord::new("status_enum", "SD-RESP-9", CheckOutcome::Fail).with_note(HOSTILE));
     failing.notes.push(HOSTILE.to_owned());
+    failing.observations.push(
+        crate::check::Observation::new(
+            "SD-REQ-1",
+            "filter_exact",
+            format!("/software_deployments/0/{HOSTILE}"),
+            HOSTILE,
+            HOSTILE,
+            HOSTILE,
+        )
+        .finding_under(&["strict", "documented"]),
+    );
     let mut waived = CaseResult::new(
         "filter-existing-server",
         HOSTILE,

@@ -89,6 +89,7 @@ pub fn render(report: &RunReport) -> String {
 
     failing_clauses(&mut out, report);
     fuzz_failures(&mut out, report);
+    observations(&mut out, report);
     errors(&mut out, report);
     coverage(&mut out, &report.clauses);
     waivers(&mut out, report);
@@ -286,6 +287,44 @@ fn waivers(out: &mut String, report: &RunReport) {
     }
 }
 
+/// What the profile accepted but a stricter one would not; nothing when there is none.
+fn observations(out: &mut String, report: &RunReport) {
+    let all: Vec<_> = report
+        .cases
+        .iter()
+        .flat_map(|case| case.observations.iter().map(move |o| (case, o)))
+        .collect();
+    if all.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\n### Observations\n\nAccepted by the {} profile, not findings (stricter profiles would report them).\n",
+        escape(&report.profile.name)
+    );
+    let total = all.len();
+    for (case, o) in all.into_iter().take(SHOWN_OBSERVATIONS) {
+        let _ = writeln!(
+            out,
+            "- {} {} {}: {}",
+            o.clause,
+            escape(&case.id),
+            escape(&o.pointer),
+            escape(&o.message)
+        );
+    }
+    if total > SHOWN_OBSERVATIONS {
+        let _ = writeln!(
+            out,
+            "- ... {} more in report.json",
+            total - SHOWN_OBSERVATIONS
+        );
+    }
+}
+
+/// Observations listed in the summary; the rest are counted.
+const SHOWN_OBSERVATIONS: usize = 5;
+
 /// Escapes `text` so that Markdown (GitHub-flavoured, HTML allowed) shows it
 /// as plain text, safe inside a table cell: HTML-significant characters,
 /// backticks, brackets and `|` become entities, emphasis characters are
@@ -405,6 +444,7 @@ mod report_tests {
         assert!(md.contains("| SD-CODE-400 | ⬜ gap: not covered |"), "{md}");
         assert!(md.contains("| SD-RESP-4 | 🟡 waived |"), "{md}");
         assert!(md.contains("### Harness errors"), "{md}");
+        assert!(md.contains("### Observations"), "{md}");
     }
 
     /// Issue 10 item 14: no control character but line feed reaches the file.

@@ -19,7 +19,11 @@ use crate::model::{CheckOutcome, Severity};
 /// 1.1 added, all optional when read: `gate`, `verdict_reasons`, `waivers`, the
 /// `waived` outcomes and counts, `clauses[].checks` and `findings[].waived`.
 /// A 1.0 report reads as a 1.1 report without waivers.
-pub const SCHEMA_VERSION: &str = "1.1";
+///
+/// 1.2 added `cases[].observations` (what the profile accepts but a stricter one would
+/// not, such as a filter that matches as a database collation does) and
+/// `summary.observations`; a 1.0 or 1.1 report reads as one without observations.
+pub const SCHEMA_VERSION: &str = "1.2";
 
 /// The whole run.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -234,6 +238,10 @@ pub struct Summary {
     /// Clauses whose every finding is waived, in contract order.
     #[serde(default)]
     pub waived_clauses: Vec<String>,
+    /// Observations: what the profile accepts but a stricter one would not (never
+    /// counted against the verdict).
+    #[serde(default)]
+    pub observations: usize,
 }
 
 /// Case counts by outcome.

@@ -61,6 +61,44 @@ mod tests {
         compile("report.schema.json", contract.report_schema()).unwrap_or_else(|e| panic!("{e}"))
     }
 
+    /// Issue 10 item 16: a 1.2 report keeps its observations; a 1.1 report, which has
+    /// none, still reads.
+    #[test]
+    fn reports_with_and_without_observations_read() {
+        let validator = validator();
+        let mut report = crate::report::fixture::hostile_report();
+        report.schema_version = crate::report::model::SCHEMA_VERSION.to_owned();
+        report.cases[0].observations = vec![
+            crate::check::Observation::new(
+                "SD-REQ-1",
+                "filter_exact",
+                "/software_deployments/0/server_id",
+                "\"A\" (the filter, exactly)",
+                "\"a\"",
+                "matched as a collation does",
+            )
+            .finding_under(&["strict", "documented"]),
+        ];
+        report.summary.observations = 1;
+        let text = serde_json::to_string(&report).unwrap_or_default();
+        let read = parse("new.json", &text, &validator).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(read.cases[0].observations, report.cases[0].observations);
+        assert_eq!(read.summary.observations, 1);
+
+        let mut old: Value = serde_json::from_str(&text).unwrap_or_default();
+        old["schema_version"] = Value::from("1.1");
+        if let Some(summary) = old["summary"].as_object_mut() {
+            summary.remove("observations");
+        }
+        for case in old["cases"].as_array_mut().into_iter().flatten() {
+            case.as_object_mut().map(|c| c.remove("observations"));
+        }
+        let read =
+            parse("old.json", &old.to_string(), &validator).unwrap_or_else(|e| panic!("{e}"));
+        assert!(read.cases.iter().all(|c| c.observations.is_empty()));
+        assert_eq!(read.summary.observations, 0);
+    }
+
     #[test]
     fn bad_files_name_file_line_and_column() {
         let validator = validator();

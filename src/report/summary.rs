@@ -18,6 +18,9 @@ use std::fmt::Write;
 
 use super::model::{ClauseOutcome, RunReport, Verdict, WaiverStatus};
 
+/// Observations listed; the rest are counted.
+const SHOWN_OBSERVATIONS: usize = 3;
+
 /// Renders the summary (no trailing newline).
 pub fn render(report: &RunReport) -> String {
     let mut out = String::new();
@@ -62,6 +65,35 @@ pub fn render(report: &RunReport) -> String {
         report.summary.should_findings,
         report.summary.waived_findings
     );
+    if report.summary.observations > 0 {
+        let _ = writeln!(
+            out,
+            "observations: {} (the {} profile accepts them; stricter profiles report them as findings)",
+            report.summary.observations, report.profile.name
+        );
+        for (case, o) in report
+            .cases
+            .iter()
+            .flat_map(|case| case.observations.iter().map(move |o| (case, o)))
+            .take(SHOWN_OBSERVATIONS)
+        {
+            let _ = writeln!(
+                out,
+                "  {} {} {}: {}",
+                o.clause,
+                case.id,
+                inert(&o.pointer),
+                inert(&o.message)
+            );
+        }
+        if report.summary.observations > SHOWN_OBSERVATIONS {
+            let _ = writeln!(
+                out,
+                "  ... {} more in report.json",
+                report.summary.observations - SHOWN_OBSERVATIONS
+            );
+        }
+    }
     for (title, outcome) in [
         ("failing clauses", ClauseOutcome::Fail),
         ("waived clauses", ClauseOutcome::Waived),

@@ -760,7 +760,7 @@ fn a_stale_waiver_is_listed_and_fails_the_run_only_with_strict_waivers() {
 
 #[test]
 fn fail_on_should_makes_a_should_finding_fail_the_run() {
-    let reference = Reference::start(Some(Fault::UpdatedBeforeCreated));
+    let reference = Reference::start(Some(Fault::UpdatedBeforeCreatedWithinSkew));
     let dir = tempfile::tempdir().expect("tempdir");
     let must = run_in(dir.path(), &reference.url(), &[]);
     assert_eq!(

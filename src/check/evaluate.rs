@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use super::list::{self, Walk, WalkError};
 use super::{CheckOutcome, CheckRecord, Finding, Severity, body, filter, order, status, unique};
-use crate::case::{Case, CheckName};
+use crate::case::{Case, Check, CheckName, Template};
 use crate::contract::{Contract, Profile};
 use crate::template;
 
@@ -70,7 +70,7 @@ impl Evaluation {
             );
         }
         for spec in &input.case.checks {
-            clauses.push((spec.check.as_str(), default_clause(spec.check).to_owned()));
+            clauses.push((spec.name().as_str(), default_clause(spec.name()).to_owned()));
         }
         for (check, clause) in clauses {
             self.records
@@ -262,28 +262,18 @@ impl<'a> Accumulators<'a> {
             .map(|spec| {
                 let severity = spec
                     .severity
-                    .unwrap_or_else(|| default_severity(spec.check));
-                let param = |name: &str| -> Result<String, String> {
-                    let raw = spec
-                        .params
-                        .get(name)
-                        .and_then(Value::as_str)
-                        .unwrap_or_default();
-                    template::render(raw, input.vars)
+                    .unwrap_or_else(|| default_severity(spec.name()));
+                let render = |template: &Template| -> Result<String, String> {
+                    template::render(template.as_str(), input.vars)
                         .map_err(|var| format!("variable {{{var}}} is not defined"))
                 };
-                let running = match spec.check {
-                    CheckName::TimestampOrder => Ok(Running::Order(order::Order::new(severity))),
-                    CheckName::UniqueIds => Ok(Running::Unique(unique::Unique::new(severity))),
-                    CheckName::FilterExact => {
-                        param("server_id").map(|s| Running::Exact(filter::Exact::new(&s, severity)))
-                    }
-                    CheckName::FilterSubset => param("server_id").and_then(|s| {
-                        let source = spec
-                            .params
-                            .get("unfiltered")
-                            .and_then(Value::as_str)
-                            .unwrap_or_default();
+                let running = match &spec.check {
+                    Check::TimestampOrder => Ok(Running::Order(order::Order::new(severity))),
+                    Check::UniqueIds => Ok(Running::Unique(unique::Unique::new(severity))),
+                    Check::FilterExact(params) => render(&params.server_id)
+                        .map(|s| Running::Exact(filter::Exact::new(&s, severity))),
+                    Check::FilterSubset(params) => render(&params.server_id).and_then(|s| {
+                        let source = params.unfiltered.as_str();
                         match input.others.get(source) {
                             Some(Some(index)) => {
                                 Ok(Running::Subset(filter::Subset::new(index, &s, severity)))
@@ -390,10 +380,10 @@ impl<'a> Accumulators<'a> {
             eval.findings.extend(findings);
         }
         for (spec, check) in case.checks.iter().zip(self.checks) {
-            let clause = default_clause(spec.check);
+            let clause = default_clause(spec.name());
             if items.is_none() {
                 eval.records.push(
-                    CheckRecord::new(spec.check.as_str(), clause, CheckOutcome::NotExercised)
+                    CheckRecord::new(spec.name().as_str(), clause, CheckOutcome::NotExercised)
                         .with_note("no software_deployments list in the body"),
                 );
                 continue;
@@ -404,7 +394,7 @@ impl<'a> Accumulators<'a> {
                 Running::Exact(c) => eval.add(c.finish()),
                 Running::Subset(c) => eval.add(c.finish()),
                 Running::Unavailable(why) => eval.records.push(
-                    CheckRecord::new(spec.check.as_str(), clause, CheckOutcome::NotExercised)
+                    CheckRecord::new(spec.name().as_str(), clause, CheckOutcome::NotExercised)
                         .with_note(why),
                 ),
             }

@@ -1,4 +1,4 @@
-//! Positions in a case file's text: from a JSON pointer or a byte offset to a
+//! Positions in a JSON file's text: from a JSON pointer or a byte offset to a
 //! 1-based `line:column`.
 //!
 //! The loader validates a parsed `serde_json::Value`, which has no positions;

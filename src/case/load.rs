@@ -5,11 +5,11 @@
 //! as JSON, validated against `schemas/case.schema.json` (the schema's
 //! errors worded by [`crate::jsonfile::schema`]) and deserialized into the
 //! model, whose typed checks deny unknown parameters; then
-//! [`check_suite`](crate::case::suite::check_suite) checks what only the
-//! whole suite can tell. A bad file stops the run with one error such as:
+//! [`check_suite`] checks what only the whole suite can tell. A bad file
+//! stops the run with one error such as:
 //!
 //! ```text
-//! failed to load cases: cases/filter.json:12:9: /cases/0/request/auth: unknown variant `admin`, expected one of `default`, `none`, `invalid`
+//! failed to load the cases: cases/filter.json:12:9: /cases/0/request/auth: unknown variant `admin`, expected one of `default`, `none`, `invalid`
 //! ```
 
 use std::path::Path;
@@ -24,7 +24,7 @@ use crate::jsonfile::{self, FileError, Positions, Problem};
 pub use super::suite::check_suite;
 
 /// Errors loading cases. Messages are lowercase fragments that read after
-/// "failed to load cases: ".
+/// "failed to load the cases: ".
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
     /// A file or directory could not be read, or a file is not JSON.
@@ -670,8 +670,10 @@ mod tests {
         );
     }
 
-    /// With a schema that accepts anything, deserialization and the params
-    /// check still catch what the case schema would have.
+    /// With a schema that accepts anything, deserialization (with the
+    /// typed check parameters) still catches what the case schema would
+    /// have, at the offending value's own pointer (issue 9: serde's path,
+    /// where it used to be the pointer of the case).
     #[test]
     fn permissive_schema_falls_back_to_serde_and_params_checks() {
         let loose = Loader::new(&json!({})).unwrap();

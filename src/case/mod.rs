@@ -2,10 +2,11 @@
 //! `check`), the loader (`load`) and what only the whole suite can tell
 //! (`suite`, `cycle`).
 //!
-//! Where it sits: after `contract` (whose case schema the loader validates
-//! against, and whose clause ids and schema names the suite must cite) and
-//! before `http`, `check` and `runner`, which run the cases. It reads the
-//! case files through `jsonfile`; it never touches the network.
+//! Where it sits: after `contract`, which supplies the case schema the
+//! loader validates against and the clause ids and schema names the suite
+//! must cite, and before `http`, `check` and `runner`, which run the cases.
+//! It reads the case files through `jsonfile` and uses `template`'s rule for
+//! variables; it never touches the network.
 
 pub mod check;
 mod cycle;

@@ -7,7 +7,7 @@
 //! template renders. A failure names the case's `file:line:col`:
 //!
 //! ```text
-//! failed to load cases: cases/filter.json:3:5: case `filter-existing-server` uses undefined variable `{server}`
+//! failed to load the cases: cases/filter.json:3:5: case `filter-existing-server` uses undefined variable `{server}`
 //! ```
 
 use std::collections::{BTreeMap, BTreeSet};

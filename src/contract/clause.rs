@@ -1,5 +1,6 @@
 //! The contract's numbered clauses (`schemas/clauses.json`), which every
-//! finding, case and waiver cites by id.
+//! finding, case and waiver cites by id. Part of `contract`, read by
+//! `contract::load`; plain data.
 
 use serde::{Deserialize, Serialize};
 

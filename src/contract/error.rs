@@ -1,5 +1,6 @@
 //! Why the contract could not be loaded: each error names the schema file
-//! (and `line:col`, in characters, where there is one).
+//! (and `line:col`, in characters, where there is one). Part of `contract`;
+//! `error` maps it to exit code 2.
 
 use crate::jsonfile::FileError;
 

@@ -1,6 +1,7 @@
 //! The contract, loaded: every file of `schemas/` (or the copies compiled
 //! into the binary) read through `jsonfile`, typed and compiled once, then
-//! shared read-only by every trial.
+//! shared read-only by every trial. The start of `contract`, which `app`
+//! calls before loading the cases.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;

@@ -1,6 +1,7 @@
 //! The contract's profiles: named readings of its ambiguities, each a JSON
 //! merge patch (RFC 7386) on the response schema, read from
-//! `schemas/profiles/NAME.json` by [`crate::contract::Contract`].
+//! `schemas/profiles/NAME.json` by [`crate::contract::Contract`]. Part of
+//! `contract`; `cli` offers the names as `--profile` values.
 
 use std::fmt;
 

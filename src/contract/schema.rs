@@ -1,6 +1,7 @@
 //! Compiling the contract's JSON Schemas: our formats asserted, each
 //! response schema once per profile, an error placed at the offending value
-//! of the schema file.
+//! of the schema file. Part of `contract`, used by `contract::load` and, for
+//! the harness's own formats, by `waiver` and by `app` (the report schema).
 
 use std::collections::BTreeMap;
 

@@ -10,8 +10,10 @@
 //! 2015-02-29T00:00:00Z        not a real calendar date
 //! ```
 //!
-//! Registered as the custom JSON Schema format `sd-timestamp` (see `contract`),
-//! and used by the `timestamp_order` check to compare instants, never strings.
+//! Part of `contract`, a leaf of it (uses nothing of the crate): registered
+//! as the custom JSON Schema format `sd-timestamp` (see `contract::schema`),
+//! and used by the `timestamp_order` check (through `check::timestamp`) to
+//! compare instants, never strings, and by `waiver` for calendar dates.
 
 use std::fmt;
 

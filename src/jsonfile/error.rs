@@ -1,5 +1,7 @@
 //! What can be wrong with a JSON file the user gave us, and where: the one
-//! error type every reader in [`crate::jsonfile`] returns.
+//! error type every reader through [`crate::jsonfile`] returns (the case
+//! loader wraps a [`Problem`] in its own), at the bottom of the flow with
+//! the rest of `jsonfile`.
 
 use std::path::PathBuf;
 

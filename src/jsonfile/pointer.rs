@@ -1,5 +1,6 @@
 //! JSON pointers (RFC 6901) as the readers of [`crate::jsonfile`] build them:
-//! from serde's paths and from reference tokens.
+//! from serde's paths and from reference tokens. Part of `jsonfile`, used by
+//! `contract` too for the pointers of its findings.
 
 /// A serde path (`clauses[3].id`) as a JSON pointer (`/clauses/3/id`).
 pub fn path_pointer(path: &serde_path_to_error::Path) -> String {

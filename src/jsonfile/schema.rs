@@ -169,3 +169,53 @@ impl Context<'_, '_> {
             .unwrap_or_default()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn first(text: &str) -> Option<(String, usize, usize, String)> {
+        let schema = json!({
+            "type": "object",
+            "additionalProperties": false,
+            "required": ["a"],
+            "properties": {
+                "a": { "type": "integer" },
+                "b": { "type": "object", "additionalProperties": false,
+                       "properties": { "c": { "type": "string" } } }
+            }
+        });
+        let validator = jsonschema::validator_for(&schema).unwrap();
+        let value: Value = serde_json::from_str(text).unwrap();
+        let positions = Positions::new("f.json", text);
+        problem(&validator, &schema, &value, &positions)
+            .map(|p| (p.pointer, p.line, p.column, p.message))
+    }
+
+    /// The first problem in the file wins; an unknown member is reported at
+    /// its name, in characters.
+    #[test]
+    fn the_first_problem_in_the_file_in_serdes_words() {
+        let text = "{\n  \"a\": \"x\",\n  \"b\": { \"é\": 1, \"d\": 2 }\n}";
+        let expected = (
+            "/a".to_owned(),
+            2,
+            8,
+            "invalid type: string \"x\", expected integer".to_owned(),
+        );
+        assert_eq!(first(text), Some(expected));
+        let text = "{\n  \"a\": 1,\n  \"b\": { \"é\": 1, \"c\": \"d\" }\n}";
+        let expected = (
+            "/b/é".to_owned(),
+            3,
+            10,
+            "unknown field `é`, expected `c`".to_owned(),
+        );
+        assert_eq!(first(text), Some(expected));
+        let expected = (String::new(), 1, 1, "missing field `a`".to_owned());
+        assert_eq!(first("{}"), Some(expected));
+        assert_eq!(first("{\"a\": 1}"), None);
+    }
+}

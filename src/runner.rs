@@ -20,7 +20,7 @@ use libtest_mimic::{Arguments, Completion, Failed, Trial};
 use serde_json::Value;
 use tokio::sync::OnceCell;
 
-use crate::case::{AuthMode, Case, CheckName, Transform};
+use crate::case::{AuthMode, Case, Transform};
 use crate::check::filter::ListIndex;
 use crate::check::{self, CheckOutcome, CheckRecord, Severity, list};
 use crate::contract::{Contract, Profile};
@@ -402,12 +402,8 @@ impl Shared {
             }
             Attempt::Sent { exchange, vars, .. } => {
                 let mut others = BTreeMap::new();
-                for spec in case
-                    .checks
-                    .iter()
-                    .filter(|s| s.check == CheckName::FilterSubset)
-                {
-                    if let Some(source) = spec.params.get("unfiltered").and_then(Value::as_str) {
+                for spec in &case.checks {
+                    if let Some(source) = spec.check.other_case() {
                         let other = self.attempt(source).await;
                         let index = match other.as_ref() {
                             Attempt::Sent {

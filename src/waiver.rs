@@ -1,9 +1,11 @@
 //! Waivers: known contract failures that do not fail the run until they expire.
 //!
-//! Sits beside `case` at the start of the flow: it reads the `--waivers` file,
-//! validates it against `schemas/waivers.schema.json` (compiled in: the format
-//! is the harness's own, so `--schemas` does not replace it) and hands the
-//! waivers to [`crate::report::build`], which applies them to the findings.
+//! Where it sits: after `check` and `reference`, before `runner` and
+//! `report`. It reads the `--waivers` file through `jsonfile`, validates it
+//! against `schemas/waivers.schema.json` (compiled in: the format is the
+//! harness's own, so `--schemas` does not replace it; its errors worded as
+//! the case loader's, by [`crate::jsonfile::schema`]) and hands the waivers
+//! to [`crate::report::build`], which applies them to the findings.
 //! A bad file stops the run with exit code 2 and a `file:line:col` error, like
 //! a bad case file. A waivers file:
 //!
@@ -20,8 +22,6 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use jsonschema::ValidationError;
-use jsonschema::error::ValidationErrorKind;
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -128,20 +128,11 @@ pub fn parse(
         serde_json::from_str(SCHEMA).map_err(|e| WaiverError::Schema(e.to_string()))?;
     let validator = crate::contract::compile("waivers.schema.json", &schema)
         .map_err(|e| WaiverError::Schema(e.to_string()))?;
-    // The deepest error is the most specific one; ties go to the first.
-    let worst = validator
-        .iter_errors(&value)
-        .map(|error| problem(&error))
-        .fold(None::<(String, String, bool)>, |best, next| match best {
-            Some(b) if depth(&b.0) >= depth(&next.0) => Some(b),
-            _ => Some(next),
-        });
-    if let Some((pointer, message, key)) = worst {
-        return Err(invalid(pointer, message, key));
+    if let Some(problem) = jsonfile::schema::problem(&validator, &schema, &value, &positions) {
+        return Err(WaiverError::File(positions.reject(problem)));
     }
 
-    let parsed =
-        File::deserialize(&value).map_err(|e| invalid(String::new(), e.to_string(), false))?;
+    let parsed: File = positions.typed(value)?;
     let mut waivers = Vec::with_capacity(parsed.waivers.len());
     for (i, entry) in parsed.waivers.into_iter().enumerate() {
         let at = |field: &str| format!("/waivers/{i}/{field}");
@@ -177,34 +168,6 @@ pub fn parse(
         source: file.to_owned(),
         waivers,
     })
-}
-
-/// (pointer, message, point at the key) for one schema error.
-fn problem(error: &ValidationError<'_>) -> (String, String, bool) {
-    let pointer = error.instance_path().as_str().to_owned();
-    match error.kind() {
-        ValidationErrorKind::AdditionalProperties { unexpected } => {
-            let name = unexpected.first().cloned().unwrap_or_default();
-            let member = format!("{pointer}/{}", name.replace('~', "~0").replace('/', "~1"));
-            (
-                member,
-                format!(
-                    "unknown field `{name}`, expected one of `clause`, `case`, `reason`, `expires`"
-                ),
-                true,
-            )
-        }
-        ValidationErrorKind::Required { property } => (
-            pointer,
-            format!("missing field {}", crate::contract::compact(property)),
-            false,
-        ),
-        _ => (pointer, error.to_string(), false),
-    }
-}
-
-fn depth(pointer: &str) -> usize {
-    pointer.matches('/').count()
 }
 
 #[cfg(test)]
@@ -247,7 +210,7 @@ mod tests {
             ),
             (
                 "{\"waivers\": [\n {\"clause\": \"SD-RESP-9\", \"reason\": \"r\"}]}",
-                "w.json:2:2: /waivers/0: missing field \"expires\"",
+                "w.json:2:2: /waivers/0: missing field `expires`",
             ),
             (
                 "{\"waivers\": [\n {\"clause\": \"SD-RESP-9\", \"reason\": \"r\", \"expires\": \"2026-1-1\"}]}",

@@ -1,34 +1,30 @@
 //! Loading case files: text → validated [`Case`]s, with `file:line:col` errors.
 //!
 //! Sits between the case files (`cases/*.json`, or the copies compiled into
-//! the binary) and the runner. Each file is parsed as JSON, validated against
-//! `schemas/case.schema.json`, deserialized into the model and its check
-//! parameters checked; then [`check_suite`] checks what only the whole suite
-//! can tell (duplicate ids, references between cases, known clauses and
-//! schemas, defined template variables). A bad file stops the run with one
-//! error such as:
+//! the binary) and the runner. Each file is read through `jsonfile`: parsed
+//! as JSON, validated against `schemas/case.schema.json` (the schema's
+//! errors worded by [`crate::jsonfile::schema`]) and deserialized into the
+//! model, whose typed checks deny unknown parameters; then
+//! [`check_suite`] checks what only the whole suite can tell. A bad file
+//! stops the run with one error such as:
 //!
 //! ```text
-//! failed to load cases: cases/filter.json:12:9: /cases/0/request/auth: unknown variant `admin`, expected one of `default`, `none`, `invalid`
+//! failed to load the cases: cases/filter.json:12:9: /cases/0/request/auth: unknown variant `admin`, expected one of `default`, `none`, `invalid`
 //! ```
 
-use std::cmp::Reverse;
-use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use jsonschema::error::{TypeKind, ValidationErrorKind};
-use jsonschema::{ValidationError, Validator};
-use serde::Deserialize;
-use serde_json::{Map, Value};
+use jsonschema::Validator;
+use serde_json::Value;
 
-use super::model::{Case, CaseFile, CheckName, Source};
-use crate::jsonfile::locate::{Locator, locate};
-use crate::jsonfile::{self, FileError};
-use crate::model::truncate;
-use crate::template;
+use super::model::{Case, CaseFile, Source};
+use crate::jsonfile::{self, FileError, Positions, Problem};
+
+/// The suite checks, where `app` imports them from.
+pub use super::suite::check_suite;
 
 /// Errors loading cases. Messages are lowercase fragments that read after
-/// "failed to load cases: ".
+/// "failed to load the cases: ".
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
     /// A file or directory could not be read, or a file is not JSON.
@@ -136,6 +132,19 @@ fn pointer_prefix(pointer: &str) -> String {
     }
 }
 
+impl LoadError {
+    /// `problem` in `file`, as [`LoadError::Invalid`].
+    fn invalid(file: &str, problem: Problem) -> LoadError {
+        LoadError::Invalid {
+            file: file.to_owned(),
+            line: problem.line,
+            column: problem.column,
+            pointer: problem.pointer,
+            message: problem.message,
+        }
+    }
+}
+
 /// The shipped case files, compiled in: (name, text), name like `cases/list.json`.
 pub const EMBEDDED: &[(&str, &str)] = &[
     ("cases/auth.json", include_str!("../../cases/auth.json")),
@@ -143,12 +152,6 @@ pub const EMBEDDED: &[(&str, &str)] = &[
     ("cases/list.json", include_str!("../../cases/list.json")),
     ("cases/paths.json", include_str!("../../cases/paths.json")),
 ];
-
-/// Variables every case may use without capturing them.
-const BUILTIN_VARIABLES: &[&str] = &["project_id"];
-
-/// Longest excerpt of a file's value quoted in a message, in characters.
-const QUOTE_MAX_CHARS: usize = 60;
 
 /// Parses and validates case files against the compiled case schema.
 #[derive(Debug)]
@@ -172,54 +175,18 @@ impl Loader {
     /// Parses one file's text; `file` is the name used in messages. Sets `Case::source`.
     pub fn parse(&self, file: &str, text: &str) -> Result<Vec<Case>, LoadError> {
         let value: Value = jsonfile::parse(file, text)?;
-        let locator = Locator::new(text);
-        let position = |pointer: &str| {
-            locator
-                .as_ref()
-                .and_then(|locator| locator.value(pointer))
-                .unwrap_or((1, 1))
-        };
-        let invalid = |problem: Problem| LoadError::Invalid {
-            file: file.to_owned(),
-            line: problem.position.0,
-            column: problem.position.1,
-            pointer: problem.pointer,
-            message: problem.message,
-        };
-
-        let errors: Vec<ValidationError<'_>> = self.validator.iter_errors(&value).collect();
-        let context = Context {
-            value: &value,
-            schema: &self.schema,
-            locator: locator.as_ref(),
-        };
-        if let Some(problem) = best(errors.iter().map(|error| context.problem(error))) {
+        let positions = Positions::new(file, text);
+        let invalid = |problem| LoadError::invalid(file, problem);
+        if let Some(problem) =
+            jsonfile::schema::problem(&self.validator, &self.schema, &value, &positions)
+        {
             return Err(invalid(problem));
         }
-
-        let case_file = CaseFile::deserialize(&value).map_err(|error| {
-            // Rare (the schema should have caught it), so a fresh parse of the text is fine.
-            let pointer = first_bad_case(&value).unwrap_or_default();
-            invalid(Problem {
-                position: locate(text, &pointer).unwrap_or((1, 1)),
-                pointer,
-                message: error.to_string(),
-                depth: 0,
-                wrapper: false,
-            })
-        })?;
-
+        // Rare (the schema should have caught it): a serde error at its own pointer.
+        let case_file: CaseFile = positions.deserialize(value).map_err(invalid)?;
         let mut cases = case_file.cases;
         for (i, case) in cases.iter_mut().enumerate() {
-            for (j, check) in case.checks.iter().enumerate() {
-                let params = format!("/cases/{i}/checks/{j}/params");
-                if let Some(problem) =
-                    params_problem(check.check, &check.params, &params, locator.as_ref())
-                {
-                    return Err(invalid(problem));
-                }
-            }
-            let (line, column) = position(&format!("/cases/{i}"));
+            let (line, column) = positions.at(&format!("/cases/{i}"));
             case.source = Source {
                 file: file.to_owned(),
                 line,
@@ -245,7 +212,7 @@ impl Loader {
         paths.sort();
         let mut cases = Vec::new();
         for path in &paths {
-            let text = std::fs::read_to_string(path).map_err(io(path))?;
+            let text = jsonfile::read(path)?;
             cases.extend(self.parse(&path.display().to_string(), &text)?);
         }
         if cases.is_empty() {
@@ -271,537 +238,17 @@ impl Loader {
     }
 }
 
-/// Cross-file checks after all files are loaded, in this order: duplicate ids,
-/// capture/`unfiltered` references to unknown cases, capture cycles, unknown
-/// clause ids, unknown schema names, undefined template variables.
-///
-/// Templates are `{name}` in `request.path`, query values and the `server_id`
-/// check parameter; a name is defined when it is `project_id` or a capture of
-/// the same case. Variables are found by [`crate::template::variables`], the
-/// rule the runner renders them with, so a suite that passes renders.
-pub fn check_suite(
-    cases: &[Case],
-    known_clauses: &BTreeSet<String>,
-    known_schemas: &BTreeSet<String>,
-) -> Result<(), LoadError> {
-    let mut ids: BTreeMap<&str, &Case> = BTreeMap::new();
-    for case in cases {
-        if let Some(first) = ids.insert(&case.id, case) {
-            return Err(LoadError::DuplicateId {
-                id: case.id.clone(),
-                first: at(&first.source),
-                second: at(&case.source),
-            });
-        }
-    }
-
-    for case in cases {
-        let unfiltered = case
-            .checks
-            .iter()
-            .filter(|check| check.check == CheckName::FilterSubset)
-            .filter_map(|check| check.params.get("unfiltered").and_then(Value::as_str));
-        let references = case.captures.iter().map(|c| c.from.as_str());
-        for missing in references.chain(unfiltered) {
-            if !ids.contains_key(missing) {
-                let (file, line, column) = position(&case.source);
-                return Err(LoadError::UnknownCase {
-                    file,
-                    line,
-                    column,
-                    case: case.id.clone(),
-                    missing: missing.to_owned(),
-                });
-            }
-        }
-    }
-
-    if let Some(cycle) = capture_cycle(cases) {
-        return Err(LoadError::CaptureCycle { cases: cycle });
-    }
-
-    for case in cases {
-        let cited = case.clauses.iter().chain([&case.expect.clause]);
-        for clause in cited {
-            if !known_clauses.contains(clause) {
-                let (file, line, column) = position(&case.source);
-                return Err(LoadError::UnknownClause {
-                    file,
-                    line,
-                    column,
-                    clause: clause.clone(),
-                });
-            }
-        }
-    }
-
-    for case in cases {
-        if let Some(schema) = &case.expect.schema
-            && !known_schemas.contains(schema)
-        {
-            let (file, line, column) = position(&case.source);
-            return Err(LoadError::UnknownSchema {
-                file,
-                line,
-                column,
-                schema: schema.clone(),
-            });
-        }
-    }
-
-    for case in cases {
-        let defined: BTreeSet<&str> = BUILTIN_VARIABLES
-            .iter()
-            .copied()
-            .chain(case.captures.iter().map(|c| c.name.as_str()))
-            .collect();
-        let server_ids = case
-            .checks
-            .iter()
-            .filter_map(|check| check.params.get("server_id").and_then(Value::as_str));
-        let templates = std::iter::once(case.request.path.as_str())
-            .chain(case.request.query.iter().map(|q| q.value.as_str()))
-            .chain(server_ids);
-        for template in templates {
-            let used = template::variables(template);
-            if let Some(variable) = used.into_iter().find(|v| !defined.contains(v)) {
-                let (file, line, column) = position(&case.source);
-                return Err(LoadError::UndefinedVariable {
-                    file,
-                    line,
-                    column,
-                    case: case.id.clone(),
-                    variable: variable.to_owned(),
-                });
-            }
-        }
-    }
-    Ok(())
-}
-
-/// `file:line:col` of a case.
-fn at(source: &Source) -> String {
-    format!("{}:{}:{}", source.file, source.line, source.column)
-}
-
-/// The parts of a case's source, for error fields.
-fn position(source: &Source) -> (String, usize, usize) {
-    (source.file.clone(), source.line, source.column)
-}
-
-/// The first cycle of capture references, as ids from a case back to itself.
-///
-/// Iterative depth-first search in load order, so the answer is deterministic
-/// and a long chain of captures cannot overflow the stack.
-fn capture_cycle(cases: &[Case]) -> Option<Vec<String>> {
-    let index: BTreeMap<&str, usize> = cases
-        .iter()
-        .enumerate()
-        .map(|(i, case)| (case.id.as_str(), i))
-        .collect();
-    let edges: Vec<Vec<usize>> = cases
-        .iter()
-        .map(|case| {
-            case.captures
-                .iter()
-                .filter_map(|capture| index.get(capture.from.as_str()).copied())
-                .collect()
-        })
-        .collect();
-
-    #[derive(Clone, Copy, PartialEq)]
-    enum Mark {
-        New,
-        Open,
-        Done,
-    }
-    let mut marks = vec![Mark::New; cases.len()];
-    for start in 0..cases.len() {
-        if marks.get(start) != Some(&Mark::New) {
-            continue;
-        }
-        // (node, index of its next edge to follow)
-        let mut stack = vec![(start, 0usize)];
-        if let Some(mark) = marks.get_mut(start) {
-            *mark = Mark::Open;
-        }
-        while let Some(top) = stack.last_mut() {
-            let (node, next) = *top;
-            match edges
-                .get(node)
-                .and_then(|targets| targets.get(next))
-                .copied()
-            {
-                Some(target) => {
-                    top.1 += 1;
-                    match marks.get(target).copied() {
-                        Some(Mark::New) => {
-                            if let Some(mark) = marks.get_mut(target) {
-                                *mark = Mark::Open;
-                            }
-                            stack.push((target, 0));
-                        }
-                        Some(Mark::Open) => {
-                            let from = stack.iter().position(|&(n, _)| n == target)?;
-                            let ids = |&(n, _): &(usize, usize)| cases.get(n).map(|c| c.id.clone());
-                            let mut cycle: Vec<String> =
-                                stack.get(from..)?.iter().filter_map(ids).collect();
-                            cycle.extend(cases.get(target).map(|c| c.id.clone()));
-                            return Some(cycle);
-                        }
-                        Some(Mark::Done) | None => {}
-                    }
-                }
-                None => {
-                    if let Some(mark) = marks.get_mut(node) {
-                        *mark = Mark::Done;
-                    }
-                    stack.pop();
-                }
-            }
-        }
-    }
-    None
-}
-
-/// The pointer to the first case that does not deserialize on its own, if any.
-fn first_bad_case(value: &Value) -> Option<String> {
-    let cases = value.get("cases")?.as_array()?;
-    cases
-        .iter()
-        .position(|case| Case::deserialize(case).is_err())
-        .map(|i| format!("/cases/{i}"))
-}
-
-/// The first problem with a check's parameters: exactly the names the check
-/// takes, all strings. `pointer` is the `params` member of the check.
-fn params_problem(
-    check: CheckName,
-    params: &Map<String, Value>,
-    pointer: &str,
-    locator: Option<&Locator<'_>>,
-) -> Option<Problem> {
-    let names = check.params();
-    let problem = |pointer: String, message: String, at_key: bool| Problem {
-        position: locator
-            .and_then(|l| {
-                if at_key {
-                    l.key(&pointer)
-                } else {
-                    l.value(&pointer)
-                }
-            })
-            .unwrap_or((1, 1)),
-        depth: depth(&pointer),
-        pointer,
-        message,
-        wrapper: false,
-    };
-    if let Some(missing) = names.iter().find(|name| !params.contains_key(**name)) {
-        let message = format!("missing field `{missing}`");
-        return Some(problem(pointer.to_owned(), message, false));
-    }
-    for (name, value) in params {
-        let member = format!("{pointer}/{}", escape(name));
-        if !names.contains(&name.as_str()) {
-            let message = unknown_field(name, names.iter().copied());
-            return Some(problem(member, message, true));
-        }
-        if !value.is_string() {
-            let message = format!("invalid type: {}, expected string", describe(value));
-            return Some(problem(member, message, false));
-        }
-    }
-    None
-}
-
-/// One validation problem, ready to report.
-struct Problem {
-    pointer: String,
-    position: (usize, usize),
-    message: String,
-    /// Segments in `pointer`: deeper is more specific.
-    depth: usize,
-    /// Whether it only says that alternatives failed (`anyOf`, `oneOf`, `not`).
-    wrapper: bool,
-}
-
-/// The problem to report: the first in the file (a specific one before a
-/// wrapper), made as specific as possible: the deepest problem inside the
-/// same value. So an unknown `requets` field wins over the missing `request`
-/// it causes.
-fn best(problems: impl Iterator<Item = Problem>) -> Option<Problem> {
-    let problems: Vec<Problem> = problems.collect();
-    let first = problems.iter().min_by_key(|p| (p.wrapper, p.position))?;
-    let inside = format!("{}/", first.pointer);
-    let (wrapper, pointer) = (first.wrapper, first.pointer.clone());
-    problems
-        .into_iter()
-        .filter(|p| {
-            (wrapper || !p.wrapper) && (p.pointer == pointer || p.pointer.starts_with(&inside))
-        })
-        .min_by_key(|p| (Reverse(p.depth), p.position))
-}
-
-/// What a validation error needs to become a [`Problem`].
-struct Context<'a, 't> {
-    value: &'a Value,
-    schema: &'a Value,
-    locator: Option<&'a Locator<'t>>,
-}
-
-impl Context<'_, '_> {
-    fn problem(&self, error: &ValidationError<'_>) -> Problem {
-        let pointer = error.instance_path().as_str().to_owned();
-        let instance = error.instance();
-        let plain = |pointer: String, message: String, wrapper: bool| Problem {
-            position: self.position(&pointer),
-            depth: depth(&pointer),
-            pointer,
-            message,
-            wrapper,
-        };
-        let unknown = |keyword_parent: &str, unexpected: Option<&str>| {
-            let allowed = self.allowed_properties(keyword_parent);
-            let object = self.value.pointer(&pointer).and_then(Value::as_object);
-            let name = unexpected.map(str::to_owned).or_else(|| {
-                object?
-                    .keys()
-                    .find(|key| !allowed.iter().any(|a| a == *key))
-                    .cloned()
-            });
-            match name {
-                Some(name) => {
-                    let member = format!("{pointer}/{}", escape(&name));
-                    let message = unknown_field(&name, allowed.iter().map(String::as_str));
-                    Problem {
-                        position: self.key_position(&member),
-                        depth: depth(&member),
-                        pointer: member,
-                        message,
-                        wrapper: false,
-                    }
-                }
-                None => plain(pointer.clone(), fragment(error), false),
-            }
-        };
-        let schema_path = error.schema_path().as_str();
-        let keyword_parent = schema_path
-            .rsplit_once('/')
-            .map_or("", |(parent, _)| parent);
-
-        match error.kind() {
-            ValidationErrorKind::AdditionalProperties { unexpected }
-            | ValidationErrorKind::UnevaluatedProperties { unexpected } => {
-                unknown(keyword_parent, unexpected.first().map(String::as_str))
-            }
-            ValidationErrorKind::FalseSchema
-                if schema_path.ends_with("/additionalProperties")
-                    || schema_path.ends_with("/unevaluatedProperties") =>
-            {
-                unknown(keyword_parent, None)
-            }
-            ValidationErrorKind::Required { property } => {
-                let name = property
-                    .as_str()
-                    .map_or_else(|| property.to_string(), str::to_owned);
-                plain(pointer, format!("missing field `{name}`"), false)
-            }
-            ValidationErrorKind::Type { kind } => {
-                let expected = match kind {
-                    TypeKind::Single(single) => single.to_string(),
-                    TypeKind::Multiple(set) => set
-                        .iter()
-                        .map(|t| t.to_string())
-                        .collect::<Vec<_>>()
-                        .join(" or "),
-                };
-                let message = format!("invalid type: {}, expected {expected}", describe(instance));
-                plain(pointer, message, false)
-            }
-            ValidationErrorKind::Enum { options } => {
-                let names: Option<Vec<&str>> = options
-                    .as_array()
-                    .and_then(|options| options.iter().map(Value::as_str).collect());
-                let message = match (instance.as_str(), names) {
-                    (Some(variant), Some(names)) => format!(
-                        "unknown variant `{}`, {}",
-                        truncate(variant, QUOTE_MAX_CHARS),
-                        expected_names(names)
-                    ),
-                    _ => format!(
-                        "invalid value: {}, expected one of {}",
-                        describe(instance),
-                        options
-                    ),
-                };
-                plain(pointer, message, false)
-            }
-            ValidationErrorKind::Constant { expected_value } => plain(
-                pointer,
-                format!(
-                    "invalid value: {}, expected {expected_value}",
-                    describe(instance)
-                ),
-                false,
-            ),
-            ValidationErrorKind::Pattern { pattern } => plain(
-                pointer,
-                format!(
-                    "invalid value: {}, expected a string matching `{pattern}`",
-                    describe(instance)
-                ),
-                false,
-            ),
-            ValidationErrorKind::Minimum { limit } => plain(
-                pointer,
-                format!(
-                    "invalid value: {}, expected at least {limit}",
-                    describe(instance)
-                ),
-                false,
-            ),
-            ValidationErrorKind::Maximum { limit } => plain(
-                pointer,
-                format!(
-                    "invalid value: {}, expected at most {limit}",
-                    describe(instance)
-                ),
-                false,
-            ),
-            ValidationErrorKind::MinItems { limit } => {
-                let length = instance.as_array().map_or(0, Vec::len);
-                let items = if *limit == 1 { "item" } else { "items" };
-                let message = format!("invalid length {length}, expected at least {limit} {items}");
-                plain(pointer, message, false)
-            }
-            ValidationErrorKind::UniqueItems => {
-                let message = match first_duplicate(instance) {
-                    Some(item) => format!("duplicate item {}", describe(item)),
-                    None => "items are not unique".to_owned(),
-                };
-                plain(pointer, message, false)
-            }
-            ValidationErrorKind::AnyOf { context }
-            | ValidationErrorKind::OneOfNotValid { context } => {
-                // A problem deeper inside an alternative says more than "none
-                // matched"; at the same value it would hide the other options.
-                let inner = context.iter().flatten().map(|inner| self.problem(inner));
-                match best(inner) {
-                    Some(inner) if inner.depth > depth(&pointer) => inner,
-                    _ => plain(pointer, fragment(error), true),
-                }
-            }
-            ValidationErrorKind::OneOfMultipleValid { .. } | ValidationErrorKind::Not { .. } => {
-                plain(pointer, fragment(error), true)
-            }
-            _ => plain(pointer, fragment(error), false),
-        }
-    }
-
-    /// The properties the (sub)schema at `schema_pointer` declares, in schema order.
-    fn allowed_properties(&self, schema_pointer: &str) -> Vec<String> {
-        self.schema
-            .pointer(schema_pointer)
-            .and_then(|schema| schema.get("properties"))
-            .and_then(Value::as_object)
-            .map(|properties| properties.keys().cloned().collect())
-            .unwrap_or_default()
-    }
-
-    fn position(&self, pointer: &str) -> (usize, usize) {
-        self.locator
-            .and_then(|locator| locator.value(pointer))
-            .unwrap_or((1, 1))
-    }
-
-    fn key_position(&self, pointer: &str) -> (usize, usize) {
-        self.locator
-            .and_then(|locator| locator.key(pointer))
-            .unwrap_or((1, 1))
-    }
-}
-
-/// The validator's own message, as a lowercase fragment.
-fn fragment(error: &ValidationError<'_>) -> String {
-    let message = error.to_string();
-    let mut chars = message.chars();
-    match chars.next() {
-        Some(first) if first.is_ascii_uppercase() => {
-            first.to_ascii_lowercase().to_string() + chars.as_str()
-        }
-        _ => message,
-    }
-}
-
-/// `unknown field `x`, expected ...` in serde's words.
-fn unknown_field<'n>(name: &str, allowed: impl Iterator<Item = &'n str>) -> String {
-    let allowed: Vec<&str> = allowed.collect();
-    let name = truncate(name, QUOTE_MAX_CHARS);
-    if allowed.is_empty() {
-        format!("unknown field `{name}`, there are no fields")
-    } else {
-        format!("unknown field `{name}`, {}", expected_names(allowed))
-    }
-}
-
-/// `expected `a``, `expected `a` or `b``, `expected one of `a`, `b`, `c`` (as serde).
-fn expected_names(names: Vec<&str>) -> String {
-    match names.as_slice() {
-        [] => "expected nothing".to_owned(),
-        [one] => format!("expected `{one}`"),
-        [a, b] => format!("expected `{a}` or `{b}`"),
-        _ => {
-            let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
-            format!("expected one of {}", quoted.join(", "))
-        }
-    }
-}
-
-/// A short description of a value for messages, e.g. `string "200"`.
-fn describe(value: &Value) -> String {
-    match value {
-        Value::Null => "null".to_owned(),
-        Value::Bool(b) => format!("boolean `{b}`"),
-        Value::Number(n) if n.is_f64() => format!("floating point `{n}`"),
-        Value::Number(n) => format!("integer `{n}`"),
-        Value::String(s) => {
-            let short = truncate(s, QUOTE_MAX_CHARS);
-            format!("string {}", Value::String(short))
-        }
-        Value::Array(_) => "array".to_owned(),
-        Value::Object(_) => "object".to_owned(),
-    }
-}
-
-/// The first element of an array that equals an earlier one.
-fn first_duplicate(value: &Value) -> Option<&Value> {
-    let items = value.as_array()?;
-    items
-        .iter()
-        .enumerate()
-        .find(|(i, item)| items.iter().take(*i).any(|earlier| earlier == *item))
-        .map(|(_, item)| item)
-}
-
-/// Escapes one reference token of a JSON pointer (`~` → `~0`, `/` → `~1`).
-fn escape(token: &str) -> String {
-    token.replace('~', "~0").replace('/', "~1")
-}
-
-/// Number of reference tokens in a pointer.
-fn depth(pointer: &str) -> usize {
-    pointer.matches('/').count()
-}
-
 #[cfg(test)]
 mod tests {
     use std::sync::OnceLock;
 
+    use std::collections::BTreeSet;
+
     use proptest::prelude::*;
-    use serde_json::json;
+    use serde_json::{Map, json};
 
     use super::*;
+    use crate::case::{Check, CheckName, CheckSpec, FilterExact, FilterSubset, Template};
 
     fn case_schema() -> Value {
         serde_json::from_str(include_str!("../../schemas/case.schema.json")).unwrap()
@@ -1223,8 +670,10 @@ mod tests {
         );
     }
 
-    /// With a schema that accepts anything, deserialization and the params
-    /// check still catch what the case schema would have.
+    /// With a schema that accepts anything, deserialization (with the
+    /// typed check parameters) still catches what the case schema would
+    /// have, at the offending value's own pointer (issue 9: serde's path,
+    /// where it used to be the pointer of the case).
     #[test]
     fn permissive_schema_falls_back_to_serde_and_params_checks() {
         let loose = Loader::new(&json!({})).unwrap();
@@ -1234,7 +683,7 @@ mod tests {
                     r#"{ "path": "/v1/{project_id}/software_deployments" }"#,
                     r#"{ "path": "/v1/{project_id}/software_deployments", "auth": "admin" }"#,
                 ),
-                "x.json:3:5: /cases/0: unknown variant `admin`, expected one of `default`, `none`, `invalid`",
+                "x.json:6:77: /cases/0/request/auth: unknown variant `admin`, expected one of `default`, `none`, `invalid`",
             ),
             (
                 edit(
@@ -1255,7 +704,7 @@ mod tests {
                     r#"{ "check": "unique_ids" }"#,
                     r#"{ "check": "filter_exact" }"#,
                 ),
-                "x.json:8:19: /cases/0/checks/0/params: missing field `server_id`",
+                "x.json:8:19: /cases/0/checks/0: missing field `params`",
             ),
             (
                 edit(
@@ -1266,7 +715,7 @@ mod tests {
             ),
             (
                 "{\"cases\": 5}".to_owned(),
-                "x.json:1:1: invalid type: integer `5`, expected a sequence",
+                "x.json:1:11: /cases: invalid type: integer `5`, expected a sequence",
             ),
         ];
         for (text, expected) in table {
@@ -1286,26 +735,55 @@ mod tests {
                 "checks": [check]
             } ] })
         };
-        for name in CheckName::ALL {
-            let params: Map<String, Value> = name
-                .params()
-                .iter()
-                .map(|p| ((*p).to_owned(), json!("v")))
-                .collect();
+        let loose = Loader::new(&json!({})).unwrap();
+        for check in every_check() {
+            let name = check.name();
+            let spec = serde_json::to_value(CheckSpec {
+                check,
+                severity: None,
+            })
+            .unwrap();
+            let params: Map<String, Value> = spec
+                .get("params")
+                .and_then(Value::as_object)
+                .cloned()
+                .unwrap_or_default();
             let exact = json!({ "check": name.as_str(), "params": params });
             assert!(validator.is_valid(&file(exact.clone())), "{name:?}");
             assert!(loader().parse("x.json", &file(exact).to_string()).is_ok());
             let mut extra = params.clone();
             extra.insert("other".to_owned(), json!("v"));
-            let extra = json!({ "check": name.as_str(), "params": extra });
-            assert!(!validator.is_valid(&file(extra)), "{name:?}");
-            for missing in name.params() {
+            let extra = file(json!({ "check": name.as_str(), "params": extra }));
+            assert!(!validator.is_valid(&extra), "{name:?}");
+            // The parameter types deny it on their own too.
+            assert!(
+                loose.parse("x.json", &extra.to_string()).is_err(),
+                "{name:?}"
+            );
+            for missing in params.keys() {
                 let mut fewer = params.clone();
-                fewer.remove(*missing);
-                let fewer = json!({ "check": name.as_str(), "params": fewer });
-                assert!(!validator.is_valid(&file(fewer)), "{name:?} {missing}");
+                fewer.remove(missing);
+                let fewer = file(json!({ "check": name.as_str(), "params": fewer }));
+                assert!(!validator.is_valid(&fewer), "{name:?} {missing}");
+                let parsed = loose.parse("x.json", &fewer.to_string());
+                assert!(parsed.is_err(), "{name:?} {missing}");
             }
         }
+    }
+
+    /// Every check, each of its parameters set to "v".
+    fn every_check() -> [Check; 4] {
+        CheckName::ALL.map(|name| match name {
+            CheckName::TimestampOrder => Check::TimestampOrder,
+            CheckName::UniqueIds => Check::UniqueIds,
+            CheckName::FilterExact => Check::FilterExact(FilterExact {
+                server_id: Template::new("v"),
+            }),
+            CheckName::FilterSubset => Check::FilterSubset(FilterSubset {
+                server_id: Template::new("v"),
+                unfiltered: "v".to_owned(),
+            }),
+        })
     }
 
     /// The model serializes back to files the schema accepts.
@@ -1406,34 +884,6 @@ mod tests {
             format!("could not read {}", missing.display())
         );
         assert!(std::error::Error::source(&error).is_some());
-    }
-
-    #[test]
-    fn long_capture_chain_is_not_a_cycle_and_does_not_overflow() {
-        let mut cases = loader().parse("x.json", GOOD).unwrap();
-        let template = cases.pop().unwrap();
-        let chain: Vec<Case> = (0..20_000)
-            .map(|i| {
-                let mut case = template.clone();
-                case.id = format!("c{i}");
-                if i > 0 {
-                    case.captures = vec![super::super::model::Capture {
-                        name: "v".to_owned(),
-                        from: format!("c{}", i - 1),
-                        pointer: "/x".to_owned(),
-                        transform: Default::default(),
-                    }];
-                }
-                case
-            })
-            .collect();
-        assert_eq!(capture_cycle(&chain), None);
-        let mut looped = chain;
-        looped[0].captures = looped[1].captures.clone();
-        looped[0].captures[0].from = "c19999".to_owned();
-        let cycle = capture_cycle(&looped).unwrap();
-        assert_eq!(cycle.len(), 20_001);
-        assert_eq!(cycle.first(), cycle.last());
     }
 
     /// Arbitrary JSON, with keys and strings biased towards the case format

@@ -18,11 +18,13 @@
 //! ```
 //!
 //! The JSON Schema of this format is `schemas/case.schema.json`; the loader
-//! (`case::load`) validates against it and reports `file:line:col`.
+//! (`case::load`) validates against it and reports `file:line:col`. The
+//! checks, with their parameters typed per check, are in `case::check`.
+//! Plain data: the runner and `check` read it, nothing here does I/O.
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 
+use super::check::CheckSpec;
 use crate::model::Severity;
 
 /// One case file: `{"cases": [...]}`.
@@ -156,62 +158,4 @@ pub struct Expect {
 
 fn must() -> Severity {
     Severity::Must
-}
-
-/// A named check with its parameters.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct CheckSpec {
-    /// Which check.
-    pub check: CheckName,
-    /// Check-specific parameters (validated by the loader).
-    #[serde(default, skip_serializing_if = "Map::is_empty")]
-    pub params: Map<String, Value>,
-    /// Overrides the check's default severity.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub severity: Option<Severity>,
-}
-
-/// The closed set of checks a case can name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CheckName {
-    /// `updated_time >= creation_time`, compared as instants (SHOULD).
-    TimestampOrder,
-    /// No two items share an `id`.
-    UniqueIds,
-    /// Every item's `server_id` equals the filter exactly. Params: `server_id`.
-    FilterExact,
-    /// The filtered list is the subset of the unfiltered list with that `server_id`.
-    /// Params: `server_id`, `unfiltered` (a case id).
-    FilterSubset,
-}
-
-impl CheckName {
-    /// Every check, in a stable order.
-    pub const ALL: [CheckName; 4] = [
-        CheckName::TimestampOrder,
-        CheckName::UniqueIds,
-        CheckName::FilterExact,
-        CheckName::FilterSubset,
-    ];
-
-    /// The name used in case files and reports.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CheckName::TimestampOrder => "timestamp_order",
-            CheckName::UniqueIds => "unique_ids",
-            CheckName::FilterExact => "filter_exact",
-            CheckName::FilterSubset => "filter_subset",
-        }
-    }
-
-    /// Parameter names the check requires (no others are allowed).
-    pub fn params(self) -> &'static [&'static str] {
-        match self {
-            CheckName::TimestampOrder | CheckName::UniqueIds => &[],
-            CheckName::FilterExact => &["server_id"],
-            CheckName::FilterSubset => &["server_id", "unfiltered"],
-        }
-    }
 }

@@ -16,7 +16,7 @@ use super::list::{self, Walk, WalkError};
 use super::{
     CheckOutcome, CheckRecord, Finding, Observation, Severity, body, filter, order, status, unique,
 };
-use crate::case::{Case, CheckName};
+use crate::case::{Case, Check, CheckName, Template};
 use crate::contract::{Contract, Profile};
 use crate::template;
 
@@ -79,7 +79,7 @@ impl Evaluation {
             );
         }
         for spec in &input.case.checks {
-            clauses.push((spec.check.as_str(), default_clause(spec.check).to_owned()));
+            clauses.push((spec.name().as_str(), default_clause(spec.name()).to_owned()));
         }
         for (check, clause) in clauses {
             self.records
@@ -273,34 +273,25 @@ impl<'a> Accumulators<'a> {
             .map(|spec| {
                 let severity = spec
                     .severity
-                    .unwrap_or_else(|| default_severity(spec.check));
-                let param = |name: &str| -> Result<String, String> {
-                    let raw = spec
-                        .params
-                        .get(name)
-                        .and_then(Value::as_str)
-                        .unwrap_or_default();
-                    template::render(raw, input.vars)
+                    .unwrap_or_else(|| default_severity(spec.name()));
+                let render = |template: &Template| -> Result<String, String> {
+                    template::render(template.as_str(), input.vars)
                         .map_err(|var| format!("variable {{{var}}} is not defined"))
                 };
-                let running = match spec.check {
-                    CheckName::TimestampOrder => {
+                let running = match &spec.check {
+                    Check::TimestampOrder => {
                         Ok(Running::Order(order::Order::new(input.clock_skew)))
                     }
-                    CheckName::UniqueIds => Ok(Running::Unique(unique::Unique::new(severity))),
-                    CheckName::FilterExact => param("server_id").map(|s| {
+                    Check::UniqueIds => Ok(Running::Unique(unique::Unique::new(severity))),
+                    Check::FilterExact(params) => render(&params.server_id).map(|s| {
                         Running::Exact(filter::Exact::new(
                             &s,
                             severity,
                             CollationMatch::under(input.profile),
                         ))
                     }),
-                    CheckName::FilterSubset => param("server_id").and_then(|s| {
-                        let source = spec
-                            .params
-                            .get("unfiltered")
-                            .and_then(Value::as_str)
-                            .unwrap_or_default();
+                    Check::FilterSubset(params) => render(&params.server_id).and_then(|s| {
+                        let source = params.unfiltered.as_str();
                         match input.others.get(source) {
                             Some(Some(index)) => {
                                 Ok(Running::Subset(filter::Subset::new(index, &s, severity)))
@@ -407,10 +398,10 @@ impl<'a> Accumulators<'a> {
             eval.findings.extend(findings);
         }
         for (spec, check) in case.checks.iter().zip(self.checks) {
-            let clause = default_clause(spec.check);
+            let clause = default_clause(spec.name());
             if items.is_none() {
                 eval.records.push(
-                    CheckRecord::new(spec.check.as_str(), clause, CheckOutcome::NotExercised)
+                    CheckRecord::new(spec.name().as_str(), clause, CheckOutcome::NotExercised)
                         .with_note("no software_deployments list in the body"),
                 );
                 continue;
@@ -425,7 +416,7 @@ impl<'a> Accumulators<'a> {
                 }
                 Running::Subset(c) => eval.add(c.finish()),
                 Running::Unavailable(why) => eval.records.push(
-                    CheckRecord::new(spec.check.as_str(), clause, CheckOutcome::NotExercised)
+                    CheckRecord::new(spec.name().as_str(), clause, CheckOutcome::NotExercised)
                         .with_note(why),
                 ),
             }

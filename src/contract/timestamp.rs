@@ -10,8 +10,10 @@
 //! 2015-02-29T00:00:00Z        not a real calendar date
 //! ```
 //!
-//! Registered as the custom JSON Schema format `sd-timestamp` (see `contract`),
-//! and used by the `timestamp_order` check to compare instants, never strings.
+//! Part of `contract`, a leaf of it (uses nothing of the crate): registered
+//! as the custom JSON Schema format `sd-timestamp` (see `contract::schema`),
+//! and used by the `timestamp_order` check (through `check::timestamp`) to
+//! compare instants, never strings, and by `waiver` for calendar dates.
 
 use std::fmt;
 
@@ -46,96 +48,126 @@ pub struct Instant {
 pub fn parse(text: &str) -> Result<Instant, TimestampError> {
     let b = text.as_bytes();
     // Shape first, so that every non-conforming spelling is a Pattern error.
-    if b.len() == 20 && b[19] == b'Z' {
-        // CCYY-MM-DDThh:mm:ssZ
-    } else if b.len() == 25 {
-        // CCYY-MM-DDThh:mm:ss±hh:mm
-    } else if b.len() > 19 && b.get(19) == Some(&b'.') {
-        return Err(TimestampError::Pattern(
-            "fractional seconds are not in the pattern",
-        ));
-    } else if b.len() == 19 {
-        return Err(TimestampError::Pattern("the UTC offset is missing"));
-    } else if b.len() == 24 && matches!(b.get(19), Some(b'+' | b'-')) {
-        return Err(TimestampError::Pattern(
-            "the offset must be ±hh:mm, with a colon",
-        ));
-    } else {
-        return Err(TimestampError::Pattern("wrong length"));
-    }
-    let digits = |range: std::ops::Range<usize>| -> Result<u32, TimestampError> {
-        let mut value = 0u32;
-        for &c in &b[range] {
-            if !c.is_ascii_digit() {
-                return Err(TimestampError::Pattern("a digit was expected"));
-            }
-            value = value * 10 + u32::from(c - b'0');
-        }
-        Ok(value)
-    };
-    let sep = |at: usize, want: u8, why: &'static str| -> Result<(), TimestampError> {
-        if b[at] == want {
-            Ok(())
-        } else {
-            Err(TimestampError::Pattern(why))
-        }
-    };
-    sep(4, b'-', "'-' expected after the year")?;
-    sep(7, b'-', "'-' expected after the month")?;
-    sep(10, b'T', "'T' expected between date and time")?;
-    sep(13, b':', "':' expected after the hour")?;
-    sep(16, b':', "':' expected after the minutes")?;
-    let year = digits(0..4)?;
-    let month = digits(5..7)?;
-    let day = digits(8..10)?;
-    let hour = digits(11..13)?;
-    let minute = digits(14..16)?;
-    let second = digits(17..19)?;
-    let offset_minutes: i64 = if b.len() == 20 {
-        0
-    } else {
-        let sign: i64 = match b[19] {
-            b'+' => 1,
-            b'-' => -1,
-            _ => {
-                return Err(TimestampError::Pattern(
-                    "'+', '-' or 'Z' expected after the seconds",
-                ));
-            }
-        };
-        sep(22, b':', "the offset must be ±hh:mm, with a colon")?;
-        let oh = digits(20..22)?;
-        let om = digits(23..25)?;
-        if oh > 23 {
-            return Err(TimestampError::Calendar("offset hours beyond 23"));
-        }
-        if om > 59 {
-            return Err(TimestampError::Calendar("offset minutes beyond 59"));
-        }
-        sign * i64::from(oh * 60 + om)
-    };
-    if !(1..=12).contains(&month) {
-        return Err(TimestampError::Calendar("month out of 01..12"));
-    }
-    if day == 0 || day > days_in_month(year, month) {
-        return Err(TimestampError::Calendar("day does not exist in that month"));
-    }
-    if hour > 23 {
-        return Err(TimestampError::Calendar("hour out of 00..23"));
-    }
-    if minute > 59 {
-        return Err(TimestampError::Calendar("minute out of 00..59"));
-    }
-    // A leap second (60) cannot be told from an error without a table; the
-    // contract gives none, so 60 is rejected with the other out-of-range values.
-    if second > 59 {
-        return Err(TimestampError::Calendar("second out of 00..59"));
-    }
-    let days = days_from_civil(i64::from(year), month, day);
-    let local = days * 86_400 + i64::from(hour * 3600 + minute * 60 + second);
+    check_length(b)?;
+    let fields = Fields::read(b)?;
+    fields.check_calendar()?;
+    let days = days_from_civil(i64::from(fields.year), fields.month, fields.day);
+    let local = days * 86_400 + i64::from(fields.hour * 3600 + fields.minute * 60 + fields.second);
     Ok(Instant {
-        unix_seconds: local - offset_minutes * 60,
+        unix_seconds: local - fields.offset_minutes * 60,
     })
+}
+
+/// The lengths of `CCYY-MM-DDThh:mm:ssZ` and `CCYY-MM-DDThh:mm:ss±hh:mm`,
+/// and a reason for the near misses.
+fn check_length(b: &[u8]) -> Result<(), TimestampError> {
+    let why = match b.len() {
+        20 if b.get(19) == Some(&b'Z') => return Ok(()),
+        25 => return Ok(()),
+        len if len > 19 && b.get(19) == Some(&b'.') => "fractional seconds are not in the pattern",
+        19 => "the UTC offset is missing",
+        24 if matches!(b.get(19), Some(b'+' | b'-')) => "the offset must be ±hh:mm, with a colon",
+        _ => "wrong length",
+    };
+    Err(TimestampError::Pattern(why))
+}
+
+/// The fields of a timestamp of the right length, read but not yet checked
+/// against the calendar (the offset is: it is checked as it is read).
+struct Fields {
+    year: u32,
+    month: u32,
+    day: u32,
+    hour: u32,
+    minute: u32,
+    second: u32,
+    offset_minutes: i64,
+}
+
+impl Fields {
+    /// Reads `b`, 20 or 25 bytes long ([`check_length`]).
+    fn read(b: &[u8]) -> Result<Fields, TimestampError> {
+        sep(b, 4, b'-', "'-' expected after the year")?;
+        sep(b, 7, b'-', "'-' expected after the month")?;
+        sep(b, 10, b'T', "'T' expected between date and time")?;
+        sep(b, 13, b':', "':' expected after the hour")?;
+        sep(b, 16, b':', "':' expected after the minutes")?;
+        Ok(Fields {
+            year: digits(b, 0..4)?,
+            month: digits(b, 5..7)?,
+            day: digits(b, 8..10)?,
+            hour: digits(b, 11..13)?,
+            minute: digits(b, 14..16)?,
+            second: digits(b, 17..19)?,
+            offset_minutes: offset_minutes(b)?,
+        })
+    }
+
+    fn check_calendar(&self) -> Result<(), TimestampError> {
+        let why = if !(1..=12).contains(&self.month) {
+            "month out of 01..12"
+        } else if self.day == 0 || self.day > days_in_month(self.year, self.month) {
+            "day does not exist in that month"
+        } else if self.hour > 23 {
+            "hour out of 00..23"
+        } else if self.minute > 59 {
+            "minute out of 00..59"
+        } else if self.second > 59 {
+            // A leap second (60) cannot be told from an error without a table; the
+            // contract gives none, so 60 is rejected with the other out-of-range values.
+            "second out of 00..59"
+        } else {
+            return Ok(());
+        };
+        Err(TimestampError::Calendar(why))
+    }
+}
+
+/// The UTC offset in minutes: 0 for `Z`, else `±hh:mm` at bytes 19..25.
+fn offset_minutes(b: &[u8]) -> Result<i64, TimestampError> {
+    if b.len() == 20 {
+        return Ok(0);
+    }
+    let sign: i64 = match b.get(19) {
+        Some(b'+') => 1,
+        Some(b'-') => -1,
+        _ => {
+            return Err(TimestampError::Pattern(
+                "'+', '-' or 'Z' expected after the seconds",
+            ));
+        }
+    };
+    sep(b, 22, b':', "the offset must be ±hh:mm, with a colon")?;
+    let hours = digits(b, 20..22)?;
+    let minutes = digits(b, 23..25)?;
+    if hours > 23 {
+        return Err(TimestampError::Calendar("offset hours beyond 23"));
+    }
+    if minutes > 59 {
+        return Err(TimestampError::Calendar("offset minutes beyond 59"));
+    }
+    Ok(sign * i64::from(hours * 60 + minutes))
+}
+
+/// The decimal number in `b[range]`.
+fn digits(b: &[u8], range: std::ops::Range<usize>) -> Result<u32, TimestampError> {
+    let mut value = 0u32;
+    for &c in b.get(range).unwrap_or_default() {
+        if !c.is_ascii_digit() {
+            return Err(TimestampError::Pattern("a digit was expected"));
+        }
+        value = value * 10 + u32::from(c - b'0');
+    }
+    Ok(value)
+}
+
+/// `want` at `b[at]`, else a Pattern error saying `why`.
+fn sep(b: &[u8], at: usize, want: u8, why: &'static str) -> Result<(), TimestampError> {
+    if b.get(at) == Some(&want) {
+        Ok(())
+    } else {
+        Err(TimestampError::Pattern(why))
+    }
 }
 
 /// Whether `text` is a contract timestamp (the `sd-timestamp` format).

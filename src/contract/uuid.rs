@@ -3,7 +3,8 @@
 //! `ef422fa5-719a-419e-a10c-72e3a367b0b8` is the form RFC 9562 defines and the
 //! document's example uses: 8-4-4-4-12 hexadecimal digits, either case. The
 //! version and variant bits are not checked: the contract says "UUID", not
-//! which version. Registered as the JSON Schema format `sd-uuid`.
+//! which version. Part of `contract`, a leaf of it: registered as the JSON
+//! Schema format `sd-uuid` (see `contract::schema`).
 
 /// Whether `text` is a UUID in 8-4-4-4-12 hexadecimal form.
 pub fn is_valid(text: &str) -> bool {

@@ -1,9 +1,10 @@
-//! Positions in a case file's text: from a JSON pointer or a byte offset to a
+//! Positions in a JSON file's text: from a JSON pointer or a byte offset to a
 //! 1-based `line:column`.
 //!
-//! The loader validates a parsed `serde_json::Value`, which has no positions;
-//! this module maps the instance pointers of those errors back to the text so
-//! that a message reads `cases/filter.json:12:9: /cases/0/request/auth: ...`.
+//! Part of `jsonfile`, under every reader of a user's JSON file: they
+//! validate a parsed `serde_json::Value`, which has no positions; this module
+//! maps the instance pointers of those errors back to the text so that a
+//! message reads `cases/filter.json:12:9: /cases/0/request/auth: ...`.
 //! Columns count characters, not bytes, so they match what an editor shows.
 //!
 //! ```text

@@ -18,7 +18,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
-use std::path::Path;
+use std::path::{Component, Path, PathBuf};
 
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
@@ -74,18 +74,23 @@ pub struct Changes {
 pub struct Matrix {
     /// Column labels, unique.
     pub columns: Vec<String>,
+    /// Each run's verdict (`conformant`, `non-conformant`, ...), by column.
+    pub verdicts: Vec<String>,
+    /// When each run finished (RFC 3339), by column.
+    pub finished: Vec<String>,
     /// Rows in the first report's clause order, then any clause only later reports have.
     pub rows: Vec<Row>,
     /// For exactly two reports: the changes, or why there are none to compute.
     pub changes: Option<Result<Changes, String>>,
 }
 
-/// Builds the matrix from `(path as given, report)` pairs; a path given twice counts once.
+/// Builds the matrix from `(path as given, report)` pairs; a file given twice,
+/// under any spelling (`r.json`, `./r.json`, `q/../r.json`, a link), counts once.
 pub fn matrix(inputs: &[(String, RunReport)]) -> Matrix {
     let mut seen = std::collections::BTreeSet::new();
     let inputs: Vec<&(String, RunReport)> = inputs
         .iter()
-        .filter(|(path, _)| seen.insert(path.clone()))
+        .filter(|(path, _)| seen.insert(identity(path)))
         .collect();
     let columns = labels(&inputs);
     let mut order: Vec<String> = Vec::new();
@@ -133,9 +138,35 @@ pub fn matrix(inputs: &[(String, RunReport)]) -> Matrix {
     };
     Matrix {
         columns,
+        verdicts: inputs
+            .iter()
+            .map(|(_, r)| r.verdict.as_str().to_owned())
+            .collect(),
+        finished: inputs.iter().map(|(_, r)| r.finished_at.clone()).collect(),
         rows,
         changes,
     }
+}
+
+/// The file `path` names: resolved by the file system when it exists, else
+/// with `.` and `dir/..` removed from the spelling.
+fn identity(path: &str) -> PathBuf {
+    if let Ok(real) = std::fs::canonicalize(path) {
+        return real;
+    }
+    let mut out = PathBuf::new();
+    for part in Path::new(path).components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) =>
+            {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 fn labels(inputs: &[&(String, RunReport)]) -> Vec<String> {
@@ -227,6 +258,16 @@ pub fn render_md(matrix: &Matrix) -> String {
     out.push_str("\n|---|");
     out.push_str(&"---|".repeat(matrix.columns.len()));
     out.push('\n');
+    for (name, values) in [
+        ("verdict", &matrix.verdicts),
+        ("finished", &matrix.finished),
+    ] {
+        let _ = write!(out, "| *{name}* |");
+        for value in values {
+            let _ = write!(out, " {} |", escape(value));
+        }
+        out.push('\n');
+    }
     for row in &matrix.rows {
         let _ = write!(out, "| {} |", escape(&row.clause));
         for cell in &row.cells {
@@ -301,6 +342,8 @@ pub fn render_html(matrix: &Matrix) -> String {
                 table {
                     thead { tr { th { "clause" } @for c in &matrix.columns { th.mono { (c) } } } }
                     tbody {
+                        tr { td { i { "verdict" } } @for v in &matrix.verdicts { td { span class={ "badge v-" (v) } { (v) } } } }
+                        tr { td { i { "finished" } } @for f in &matrix.finished { td.mono { (f) } } }
                         @for row in &matrix.rows {
                             tr { td { b { (row.clause) } } @for c in &row.cells { td { (cell(*c)) } } }
                         }
@@ -443,16 +486,46 @@ mod tests {
         );
         assert_eq!(m.rows.len(), 2);
         assert_eq!(m.rows[1].cells[0], None);
-        // Three different paths with one label: numbered.
+        // Issue 10 item 19: one file under three spellings is one column.
         let m = matrix(&[
             ("r.json".to_owned(), a.clone()),
             ("./r.json".to_owned(), a.clone()),
-            ("q/../r.json".to_owned(), a),
+            ("q/../r.json".to_owned(), a.clone()),
         ]);
-        assert_eq!(m.columns.len(), 3);
-        let unique: std::collections::BTreeSet<&String> = m.columns.iter().collect();
-        assert_eq!(unique.len(), 3, "{:?}", m.columns);
+        assert_eq!(m.columns, ["http://a (documented) r.json"]);
         assert_eq!(m.changes, None);
+        // Two files of one name: labelled by their paths.
+        let m = matrix(&[
+            ("q/r.json".to_owned(), a.clone()),
+            ("./p/r.json".to_owned(), a),
+        ]);
+        assert_eq!(
+            m.columns,
+            [
+                "http://a (documented) q/r.json",
+                "http://a (documented) ./p/r.json"
+            ]
+        );
+    }
+
+    /// Issue 10 item 19: the matrix says each run's verdict and when it ran.
+    #[test]
+    fn verdict_and_date_rows_head_the_matrix() {
+        let a = report("http://a", &[("A", Pass)]);
+        let mut b = report("http://a", &[("A", Fail)]);
+        b.verdict = crate::report::model::Verdict::NonConformant;
+        b.finished_at = "2026-02-02T10:00:00Z".to_owned();
+        let m = matrix(&[("a.json".to_owned(), a), ("b.json".to_owned(), b)]);
+        let md = render_md(&m);
+        assert!(
+            md.contains("| *verdict* | conformant | non-conformant |\n| *finished* | 2026-01-01T00:00:00Z | 2026-02-02T10:00:00Z |\n| A |"),
+            "{md}"
+        );
+        let page = render_html(&m);
+        assert!(
+            page.contains(">non-conformant<") && page.contains("2026-02-02T10:00:00Z"),
+            "{page}"
+        );
     }
 
     #[test]

@@ -65,10 +65,9 @@ pub fn render(report: &RunReport) -> Result<String, quick_junit::SerializeError>
 /// error and one per finding no record accounts for.
 fn test_cases(case: &CaseResult, fail_on: FailOn) -> Vec<TestCase> {
     let mut out = Vec::new();
-    match case.outcome {
-        Outcome::Error => {
+    match &case.outcome {
+        Outcome::Error(error) => {
             let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
-            let error = case.error.as_deref().unwrap_or("the case could not run");
             status.set_message(error).set_type("harness error");
             out.push(test_case(&format!("{}::run", case.id), case, status));
         }

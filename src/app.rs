@@ -1,10 +1,14 @@
 //! The commands, end to end: the only place (with `main`) that prints or
 //! chooses the exit code.
+//!
+//! The last step of the flow: `cli → config → app`. Each command validates its
+//! configuration and reads its own inputs; `run` and `fuzz` then hand over to the
+//! one chain they share (`session`): target, client, trials, report, exit code.
 
 use std::io::Write;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::{Instant, SystemTime};
+use std::time::SystemTime;
 
 use crate::case::load::{Loader, check_suite};
 use crate::cli::{Cli, Command, CompareArgs, FuzzArgs, RunArgs, ServeArgs};
@@ -13,12 +17,15 @@ use crate::contract::Contract;
 use crate::error::Error;
 use crate::exit::Exit;
 use crate::fuzz;
-use crate::http::{self, Secret};
+use crate::http::Secret;
 use crate::reference::{self, Fault, ReferenceConfig, RunningReference};
-use crate::report::model::{RunReport, TargetInfo, Verdict};
-use crate::report::{self, build, summary};
-use crate::runner::{self, RunOutcome, Target};
-use crate::secret;
+use crate::report::model::{RunReport, TargetInfo};
+use crate::report::{self, summary};
+use crate::runner::Target;
+
+mod session;
+
+use session::{Fuzzing, ReportPlan, Session, Work};
 
 /// What the report says of the target (never the token).
 fn target_info(target: &Target, insecure: bool) -> TargetInfo {
@@ -78,113 +85,32 @@ fn run_suite(args: &RunArgs) -> Result<Exit, Error> {
         }
         None => None,
     };
-    let tls = http::tls::Tls::load(&config.tls)?;
-    if tls.insecure() && !config.selection.list {
-        eprintln!("{INSECURE_WARNING}");
-    }
-
-    let runtime = runtime()?;
-    let (target, reference) = start_target(&runtime, &config.target, config.selection.list)?;
-    let secrets: Vec<String> = target.token.iter().flat_map(Secret::spellings).collect();
-    let target_info = target_info(&target, tls.insecure());
-    let client = http::Client::new(config.limits, tls)?;
-    let started_at = SystemTime::now();
-    let clock = Instant::now();
-    let fuzz_slot = Arc::new(std::sync::Mutex::new(None));
-    let mut extra = Vec::new();
-    let mut regressions = Vec::new();
-    if config.fuzz.cases > 0 {
-        regressions =
-            fuzz::regression::load(&config.fuzz.regressions).map_err(Error::Regressions)?;
-        let seed = config.fuzz.seed.unwrap_or_else(fuzz::random_seed);
-        let filters = libtest_mimic::Arguments {
-            filter: config.selection.filter.clone(),
-            skip: config.selection.skip.clone(),
-            exact: config.selection.exact,
-            ..libtest_mimic::Arguments::default()
-        };
-        let selected =
-            !filters.is_filtered_out(&libtest_mimic::Trial::test(fuzz::CASE_ID, || Ok(())));
-        if selected && !config.selection.list {
-            println!(
-                "fuzz: seed {seed} (--seed {seed} sends the same inputs again), {} case(s)",
-                config.fuzz.cases
-            );
-        }
-        extra.push(fuzz::trial(
-            Arc::clone(&contract),
-            client.clone(),
-            target.clone(),
-            fuzz::Settings {
-                clock_skew: config.clock_skew,
-                ..fuzz_settings(&config.fuzz, seed, config.profile, &regressions)
-            },
-            progress_bar(),
-            runtime.handle().clone(),
-            Arc::clone(&fuzz_slot),
-            fuzz::CASE_ID,
-        ));
-    }
-    let outcome = runner::run_with(
-        Arc::clone(&contract),
-        cases,
-        client,
-        target,
-        config.profile,
-        config.clock_skew,
-        &config.selection,
-        runtime.handle(),
-        extra,
-    );
-    if let Some(running) = reference {
-        runtime.block_on(running.shutdown());
-    }
-    let results = match outcome {
-        RunOutcome::Listed => return Ok(Exit::Conformant),
-        RunOutcome::NoneSelected => {
-            eprintln!("error: no case matches the filter (see --list)");
-            return Ok(Exit::NoCaseSelected);
-        }
-        RunOutcome::Ran(results) => results,
+    let fuzzing = match config.fuzz.cases {
+        0 => None,
+        _ => Some(Fuzzing::load(config.fuzz)?),
     };
-    let report = build::build(
-        build::Context {
-            contract: &contract,
+    session::orchestrate(
+        Session {
+            contract,
+            target: config.target,
+            tls: config.tls,
+            limits: config.limits,
             profile: config.profile,
-            target: target_info,
-            cases_source,
-            started_at: rfc3339(started_at),
-            finished_at: rfc3339(SystemTime::now()),
-            duration_ms: u64::try_from(clock.elapsed().as_millis()).unwrap_or(u64::MAX),
-            gate: config.gate,
-            waivers: waivers.as_ref(),
+            clock_skew: config.clock_skew,
+            report: ReportPlan {
+                dir: config.report_dir,
+                formats: config.formats,
+                gate: config.gate,
+                waivers,
+                cases_source,
+            },
         },
-        results,
-    );
-    let secret_refs: Vec<&str> = secrets.iter().map(String::as_str).collect();
-    let report = secret::redact(report, &secret_refs);
-    println!();
-    println!("{}", summary::render(&report));
-    print_fuzz(&report);
-    for path in report::write::write_all(&config.report_dir, &report, &config.formats)? {
-        println!("report: {}", path.display());
-    }
-    let fuzzed = fuzz_slot
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .take();
-    if let Some(fuzzed) = fuzzed {
-        save_regressions(
-            &config.fuzz.regressions,
-            regressions,
-            &fuzzed.new_regressions,
-        )?;
-    }
-    Ok(match report.verdict {
-        Verdict::Conformant => Exit::Conformant,
-        Verdict::NonConformant => Exit::NonConformant,
-        Verdict::Error => Exit::Incomplete,
-    })
+        Work::Suite {
+            cases,
+            selection: config.selection,
+            fuzzing,
+        },
+    )
 }
 
 /// The target a command sends to: the embedded reference (started here, on 127.0.0.1:0) or
@@ -241,73 +167,26 @@ fn start_target(
 /// `sdconform fuzz`: the fuzz phase alone, into `report.json`.
 fn fuzz_only(args: &FuzzArgs) -> Result<Exit, Error> {
     let config = FuzzConfig::from_args(args, args.common.token_with_fallback())?;
-    let contract = Contract::embedded()?;
-    let regressions =
-        fuzz::regression::load(&config.plan.regressions).map_err(Error::Regressions)?;
-    let tls = http::tls::Tls::load(&config.tls)?;
-    if tls.insecure() {
-        eprintln!("{INSECURE_WARNING}");
-    }
-    let runtime = runtime()?;
-    let (target, reference) = start_target(&runtime, &config.target, false)?;
-    let secrets: Vec<String> = target.token.iter().flat_map(Secret::spellings).collect();
-    let target_info = target_info(&target, tls.insecure());
-    let client = http::Client::new(config.limits, tls)?;
-    let seed = config.plan.seed.unwrap_or_else(fuzz::random_seed);
-    println!(
-        "fuzz: seed {seed} (--seed {seed} sends the same inputs again), {} case(s), concurrency {}",
-        config.plan.cases, config.plan.concurrency
-    );
-    let settings = fuzz::Settings {
-        clock_skew: config.clock_skew,
-        ..fuzz_settings(&config.plan, seed, config.profile, &regressions)
-    };
-    let started_at = SystemTime::now();
-    let clock = Instant::now();
-    let progress = progress_bar();
-    let outcome = runtime.block_on(fuzz::run(
-        &contract,
-        &client,
-        &target,
-        &settings,
-        progress.as_ref(),
-    ));
-    if let Some(running) = reference {
-        runtime.block_on(running.shutdown());
-    }
-    let report = build::build(
-        build::Context {
-            contract: &contract,
+    let contract = Arc::new(Contract::embedded()?);
+    let fuzzing = Fuzzing::load(config.plan)?;
+    session::orchestrate(
+        Session {
+            contract,
+            target: config.target,
+            tls: config.tls,
+            limits: config.limits,
             profile: config.profile,
-            target: target_info,
-            cases_source: "none (sdconform fuzz)".to_owned(),
-            started_at: rfc3339(started_at),
-            finished_at: rfc3339(SystemTime::now()),
-            duration_ms: u64::try_from(clock.elapsed().as_millis()).unwrap_or(u64::MAX),
-            gate: crate::report::model::Gate::default(),
-            waivers: None,
+            clock_skew: config.clock_skew,
+            report: ReportPlan {
+                dir: config.report_dir,
+                formats: report::write::Format::ALL.to_vec(),
+                gate: crate::report::model::Gate::default(),
+                waivers: None,
+                cases_source: "none (sdconform fuzz)".to_owned(),
+            },
         },
-        vec![outcome.result],
-    );
-    let secret_refs: Vec<&str> = secrets.iter().map(String::as_str).collect();
-    let report = secret::redact(report, &secret_refs);
-    println!();
-    println!("{}", summary::render(&report));
-    print_fuzz(&report);
-    for path in report::write::write_all(&config.report_dir, &report, &report::write::Format::ALL)?
-    {
-        println!("report: {}", path.display());
-    }
-    save_regressions(
-        &config.plan.regressions,
-        regressions,
-        &outcome.new_regressions,
-    )?;
-    Ok(match report.verdict {
-        Verdict::Conformant => Exit::Conformant,
-        Verdict::NonConformant => Exit::NonConformant,
-        Verdict::Error => Exit::Incomplete,
-    })
+        Work::Fuzz(fuzzing),
+    )
 }
 
 fn fuzz_settings(

@@ -1,10 +1,14 @@
 //! The runner: one libtest-mimic trial per case, run against one target.
 //!
-//! A case that captures from another case (or compares with its list) needs
-//! that case's exchange; exchanges are memoized per case, so each request is
-//! sent once however many trials need it and whatever order or filter the
-//! trials run in. Each trial evaluates its own case (pure) and hands a
-//! `CaseResult` to the collector.
+//! In the flow it comes after the cases are loaded and before the report is
+//! built: `case → runner (prepare → http::send → check::evaluate) → collector
+//! → report`. A case that captures from another case (or compares with its
+//! list) needs that case's exchange; exchanges are memoized per case, so each
+//! request is sent once however many trials need it and whatever order or
+//! filter the trials run in. What a case sends is decided by a pure function
+//! ([`prepare`]); each trial evaluates its own case (pure) and hands a
+//! `CaseResult` to the collector, and so does every extra trial (the fuzz
+//! phase), with whatever else it produced beside.
 //!
 //! ```text
 //! running 8 tests
@@ -20,15 +24,18 @@ use libtest_mimic::{Arguments, Completion, Failed, Trial};
 use serde_json::Value;
 use tokio::sync::OnceCell;
 
-use crate::case::{AuthMode, Case, Transform};
+use crate::case::{Capture, Case};
 use crate::check::filter::ListIndex;
 use crate::check::{self, CheckOutcome, CheckRecord, Severity, list};
 use crate::contract::{Contract, Profile};
-use crate::http::{self, Auth, Exchange, Secret};
+use crate::http::{self, Exchange, Secret};
 use crate::model::text::inert;
 use crate::model::{CaseResult, Outcome, ResponseRecord};
 use crate::secret;
-use crate::template;
+
+mod prepare;
+
+pub use prepare::{Captured, PreparedRequest, WhyNot, prepare};
 
 /// Longest body excerpt kept in a report, in characters.
 pub const BODY_EXCERPT_CHARS: usize = 2_000;
@@ -61,18 +68,27 @@ pub struct Selection {
     pub test_threads: Option<usize>,
 }
 
-/// What the runner did.
+/// What the runner did; `X` is what extra trials produce beside their result.
 #[derive(Debug)]
-pub enum RunOutcome {
+pub enum RunOutcome<X> {
     /// `--list`: cases were listed, nothing ran.
     Listed,
     /// The filter selected no case.
     NoneSelected,
-    /// Cases ran; results sorted by case id.
-    Ran(Vec<CaseResult>),
+    /// Trials ran.
+    Ran(Collected<X>),
 }
 
-/// Everything the trials share.
+/// Everything the trials handed to the collector.
+#[derive(Debug)]
+pub struct Collected<X> {
+    /// Every trial's result, sorted by id.
+    pub results: Vec<CaseResult>,
+    /// What the extra trials that ran produced beside their results.
+    pub extras: Vec<X>,
+}
+
+/// Everything the case trials share.
 struct Shared {
     contract: Arc<Contract>,
     cases: BTreeMap<String, Case>,
@@ -81,7 +97,13 @@ struct Shared {
     profile: Profile,
     clock_skew: std::time::Duration,
     attempts: BTreeMap<String, OnceCell<Arc<Attempt>>>,
-    results: Mutex<Vec<CaseResult>>,
+}
+
+/// Where every trial's result goes, and libtest's view of it.
+struct Collector<X> {
+    collected: Mutex<Collected<X>>,
+    /// Every spelling of the token, scrubbed from what libtest prints.
+    secrets: Vec<String>,
 }
 
 /// A case's request, sent once.
@@ -102,12 +124,13 @@ enum Attempt {
 }
 
 /// A trial that is not a case file's case (the fuzz phase): selected, listed and reported
-/// like one, its result sorted in among the cases' by id.
-pub struct ExtraTrial {
+/// like one, its result sorted in among the cases' by id; what it produces beside the
+/// result (`X`) goes to the same collector.
+pub struct ExtraTrial<X> {
     /// The trial's name and the result's id, e.g. `fuzz-server-id`.
     pub id: String,
     /// Does the work; called at most once, on a libtest-mimic thread.
-    pub run: Box<dyn FnOnce() -> CaseResult + Send>,
+    pub run: Box<dyn FnOnce() -> (CaseResult, X) + Send>,
 }
 
 /// Runs `cases` as trials against `target`, then the `extra` trials (the fuzz phase).
@@ -115,7 +138,7 @@ pub struct ExtraTrial {
     clippy::too_many_arguments,
     reason = "each is one independent input of the run; a struct would only rename them"
 )]
-pub fn run_with(
+pub fn run_with<X: Send + 'static>(
     contract: Arc<Contract>,
     cases: Vec<Case>,
     client: http::Client,
@@ -124,8 +147,8 @@ pub fn run_with(
     clock_skew: std::time::Duration,
     selection: &Selection,
     handle: &tokio::runtime::Handle,
-    extra: Vec<ExtraTrial>,
-) -> RunOutcome {
+    extra: Vec<ExtraTrial<X>>,
+) -> RunOutcome<X> {
     let args = Arguments {
         filter: selection.filter.clone(),
         skip: selection.skip.clone(),
@@ -135,8 +158,13 @@ pub fn run_with(
         ..Arguments::default()
     };
     let ids: Vec<String> = cases.iter().map(|c| c.id.clone()).collect();
-    let secrets: Arc<Vec<String>> =
-        Arc::new(target.token.iter().flat_map(Secret::spellings).collect());
+    let collector = Arc::new(Collector {
+        collected: Mutex::new(Collected {
+            results: Vec::new(),
+            extras: Vec::new(),
+        }),
+        secrets: target.token.iter().flat_map(Secret::spellings).collect(),
+    });
     let shared = Arc::new(Shared {
         contract,
         attempts: ids.iter().map(|id| (id.clone(), OnceCell::new())).collect(),
@@ -145,26 +173,24 @@ pub fn run_with(
         target,
         profile,
         clock_skew,
-        results: Mutex::new(Vec::new()),
     });
     let mut trials: Vec<Trial> = ids
         .iter()
         .map(|id| {
             let shared = Arc::clone(&shared);
-            let secrets = Arc::clone(&secrets);
+            let collector = Arc::clone(&collector);
             let handle = handle.clone();
             let id = id.clone();
             Trial::ignorable_test(id.clone(), move || {
-                let result = handle.block_on(shared.run_case(&id));
-                shared.collect(result, &secrets)
+                collector.collect(handle.block_on(shared.run_case(&id)), None)
             })
         })
         .collect();
     for ExtraTrial { id, run } in extra {
-        let shared = Arc::clone(&shared);
-        let secrets = Arc::clone(&secrets);
+        let collector = Arc::clone(&collector);
         trials.push(Trial::ignorable_test(id, move || {
-            shared.collect(run(), &secrets)
+            let (result, extra) = run();
+            collector.collect(result, Some(extra))
         }));
     }
     if selection.list {
@@ -175,14 +201,18 @@ pub fn run_with(
         return RunOutcome::NoneSelected;
     }
     let _conclusion = libtest_mimic::run(&args, trials);
-    let mut results = std::mem::take(
-        &mut *shared
-            .results
+    let mut collected = std::mem::replace(
+        &mut *collector
+            .collected
             .lock()
             .unwrap_or_else(PoisonError::into_inner),
+        Collected {
+            results: Vec::new(),
+            extras: Vec::new(),
+        },
     );
-    results.sort_by(|a, b| a.id.cmp(&b.id));
-    RunOutcome::Ran(results)
+    collected.results.sort_by(|a, b| a.id.cmp(&b.id));
+    RunOutcome::Ran(collected)
 }
 
 /// libtest's view: MUST findings and harness errors fail the trial. libtest
@@ -190,7 +220,7 @@ pub fn run_with(
 /// scrubbed of `secrets` and made inert first.
 fn trial_verdict(result: &CaseResult, secrets: &[String]) -> Result<Completion, Failed> {
     let shown = |text: &str| printable(text, secrets);
-    match result.outcome {
+    match &result.outcome {
         // Waivers apply after the run (report::build); no trial ends waived.
         Outcome::Pass | Outcome::Waived => Ok(Completion::Completed),
         Outcome::NotExercised | Outcome::Skipped => Ok(Completion::ignored_with(
@@ -202,10 +232,7 @@ fn trial_verdict(result: &CaseResult, secrets: &[String]) -> Result<Completion, 
                 .or_else(|| result.notes.first().cloned())
                 .map_or_else(|| "not exercised".to_owned(), |note| shown(&note)),
         )),
-        Outcome::Error => Err(Failed::from(shown(&format!(
-            "harness error: {}",
-            result.error.as_deref().unwrap_or("unknown")
-        )))),
+        Outcome::Error(why) => Err(Failed::from(shown(&format!("harness error: {why}")))),
         Outcome::Fail => Err(Failed::from(
             result
                 .findings
@@ -234,17 +261,21 @@ fn printable(text: &str, secrets: &[String]) -> String {
     inert(&secret::scrub_str(text, &secrets))
 }
 
-impl Shared {
-    /// Hands `result` to the collector; returns libtest's view of it.
-    fn collect(&self, result: CaseResult, secrets: &[String]) -> Result<Completion, Failed> {
-        let verdict = trial_verdict(&result, secrets);
-        self.results
+impl<X> Collector<X> {
+    /// Takes a trial's `result` (and what else it produced); returns libtest's view of it.
+    fn collect(&self, result: CaseResult, extra: Option<X>) -> Result<Completion, Failed> {
+        let verdict = trial_verdict(&result, &self.secrets);
+        let mut collected = self
+            .collected
             .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push(result);
+            .unwrap_or_else(PoisonError::into_inner);
+        collected.results.push(result);
+        collected.extras.extend(extra);
         verdict
     }
+}
 
+impl Shared {
     /// The memoized request of case `id`.
     fn attempt<'a>(
         self: &'a Arc<Self>,
@@ -261,114 +292,70 @@ impl Shared {
         })
     }
 
+    /// Reads the captures of case `id`, prepares its request (pure) and sends it.
     async fn perform(self: &Arc<Self>, id: &str) -> Attempt {
         let Some(case) = self.cases.get(id) else {
             return Attempt::Error(format!("no case named {id:?}"));
         };
-        let mut vars = BTreeMap::from([("project_id".to_owned(), self.target.project_id.clone())]);
+        let captured = self.captures(case).await;
+        match prepare(case, &captured, &self.target) {
+            Ok(prepared) => received(self.client.send(&prepared.request).await, prepared.vars),
+            Err(WhyNot::NotExercised(why)) => Attempt::NotExercised(why),
+            Err(WhyNot::Error(why)) => Attempt::Error(why),
+        }
+    }
+
+    /// What each capture of `case` reads, in order, up to the first that reads nothing.
+    async fn captures(self: &Arc<Self>, case: &Case) -> Vec<Result<String, WhyNot>> {
+        let mut captured = Vec::with_capacity(case.captures.len());
         for capture in &case.captures {
-            let source = self.attempt(&capture.from).await;
-            let captured = match source.as_ref() {
-                Attempt::Sent {
-                    exchange, pointers, ..
-                } if exchange.status == 200 && exchange.body_cut.is_none() => pointers
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .entry(capture.pointer.clone())
-                    .or_insert_with(|| list::pointer(&exchange.body, &capture.pointer))
-                    .clone(),
-                Attempt::Sent { exchange, .. } => {
-                    return Attempt::NotExercised(format!(
-                        "capture {}: case {} answered {} without a JSON body",
-                        capture.name, capture.from, exchange.status
-                    ));
-                }
-                Attempt::NotExercised(why) => {
-                    return Attempt::NotExercised(format!(
-                        "capture {}: case {}: {why}",
-                        capture.name, capture.from
-                    ));
-                }
-                Attempt::Error(why) => {
-                    return Attempt::Error(format!(
-                        "capture {}: case {} failed: {why}",
-                        capture.name, capture.from
-                    ));
-                }
-            };
-            let Some(value) = captured.as_ref().and_then(Value::as_str) else {
-                return Attempt::NotExercised(format!(
-                    "capture {}: case {} has no string at {} (an empty list?)",
-                    capture.name, capture.from, capture.pointer
-                ));
-            };
-            // A target that echoes the token into a captured value would have us
-            // send it, record it and transform it (a flipped or halved token is
-            // still a leak, and no scrubber finds it): refuse the value.
-            if self.target.token.as_ref().is_some_and(|token| {
-                token.expose().len() >= secret::MIN_SECRET_LEN
-                    && value
-                        .to_ascii_lowercase()
-                        .contains(&token.expose().to_ascii_lowercase())
-            }) {
-                return Attempt::NotExercised(format!(
-                    "capture {}: case {} has the run's token at {}; it is neither sent back nor recorded",
-                    capture.name, capture.from, capture.pointer
-                ));
-            }
-            let value = match transform(value, capture.transform) {
-                Ok(v) => v,
-                Err(why) => {
-                    return Attempt::NotExercised(format!("capture {}: {why}", capture.name));
-                }
-            };
-            vars.insert(capture.name.clone(), value);
-        }
-        let path_vars: BTreeMap<String, String> = vars
-            .iter()
-            .map(|(k, v)| (k.clone(), http::encode(v)))
-            .collect();
-        let path = match template::render(&case.request.path, &path_vars) {
-            Ok(p) => p,
-            Err(var) => return Attempt::Error(format!("variable {{{var}}} is not defined")),
-        };
-        let mut query = Vec::new();
-        for param in &case.request.query {
-            match template::render(&param.value, &vars) {
-                Ok(value) => query.push((param.name.clone(), value)),
-                Err(var) => return Attempt::Error(format!("variable {{{var}}} is not defined")),
+            let took = self.capture(capture).await;
+            let stop = took.is_err();
+            captured.push(took);
+            if stop {
+                break;
             }
         }
-        let url = match http::build_url(&self.target.base, &path, &query) {
-            Ok(url) => url,
-            Err(e) => return Attempt::Error(format!("failed to {e}")),
-        };
-        let auth = match case.request.auth {
-            AuthMode::Default => self.target.token.clone().map_or(Auth::None, Auth::Token),
-            AuthMode::None => Auth::None,
-            AuthMode::Invalid => Auth::Token(Secret::new(http::INVALID_TOKEN)),
-        };
-        match self.client.send(&http::Prepared { url, auth }).await {
-            Ok(exchange) => {
-                // A 200 body over the limit is an SD-RESP-1 finding (run_case);
-                // any other is a harness error: no check reads it.
-                if let Some(limit) = exchange.body_cut
-                    && exchange.status != 200
-                {
-                    let status = exchange.status;
-                    return Attempt::Error(format!(
-                        "failed to {}",
-                        http::HttpError::BodyTooLarge { status, limit }
-                    ));
-                }
-                Attempt::Sent {
-                    exchange: Box::new(exchange),
-                    vars,
-                    index: std::sync::OnceLock::new(),
-                    pointers: Mutex::new(BTreeMap::new()),
-                }
+        captured
+    }
+
+    /// The string `capture` reads from its source case's response, or why there is none.
+    async fn capture(self: &Arc<Self>, capture: &Capture) -> Result<String, WhyNot> {
+        let source = self.attempt(&capture.from).await;
+        let captured = match source.as_ref() {
+            Attempt::Sent {
+                exchange, pointers, ..
+            } if exchange.status == 200 && exchange.body_cut.is_none() => pointers
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .entry(capture.pointer.clone())
+                .or_insert_with(|| list::pointer(&exchange.body, &capture.pointer))
+                .clone(),
+            Attempt::Sent { exchange, .. } => {
+                return Err(WhyNot::NotExercised(format!(
+                    "capture {}: case {} answered {} without a JSON body",
+                    capture.name, capture.from, exchange.status
+                )));
             }
-            Err(e) => Attempt::Error(format!("failed to {e}")),
+            Attempt::NotExercised(why) => {
+                return Err(WhyNot::NotExercised(format!(
+                    "capture {}: case {}: {why}",
+                    capture.name, capture.from
+                )));
+            }
+            Attempt::Error(why) => {
+                return Err(WhyNot::Error(format!(
+                    "capture {}: case {} failed: {why}",
+                    capture.name, capture.from
+                )));
+            }
+        };
+        match captured {
+            Some(Value::String(value)) => Ok(value),
+            _ => Err(WhyNot::NotExercised(format!(
+                "capture {}: case {} has no string at {} (an empty list?)",
+                capture.name, capture.from, capture.pointer
+            ))),
         }
     }
 
@@ -397,8 +384,7 @@ impl Shared {
                     .collect();
             }
             Attempt::Error(why) => {
-                result.outcome = Outcome::Error;
-                result.error = Some(why.clone());
+                result.outcome = Outcome::Error(why.clone());
             }
             Attempt::Sent { exchange, vars, .. } => {
                 let mut others = BTreeMap::new();
@@ -416,50 +402,90 @@ impl Shared {
                         others.insert(source.to_owned(), index);
                     }
                 }
-                let input = check::Input {
-                    case,
-                    status: exchange.status,
-                    content_type: exchange.content_type.as_deref(),
-                    body: &exchange.body,
-                    vars,
-                    others: &others,
-                    contract: &self.contract,
-                    profile: self.profile,
-                    clock_skew: self.clock_skew,
-                };
-                let eval = match exchange.body_cut {
-                    None => check::evaluate(&input),
-                    Some(limit) => check::evaluate_cut(&input, limit),
-                };
-                for (name, value) in vars.iter().filter(|(k, _)| k.as_str() != "project_id") {
-                    result.notes.push(format!("captured {name} = {value:?}"));
-                }
-                if let Some(limit) = exchange.body_cut {
-                    result.notes.push(format!(
-                        "the body exceeds the {limit}-byte limit (--max-body-bytes, counted after decompression): only its first {limit} bytes were read"
-                    ));
-                }
-                result.notes.extend(eval.notes);
-                result.outcome = case_outcome(&eval.findings, &eval.records, &case.clauses);
-                result.findings = eval.findings;
-                result.observations = eval.observations;
-                result.checks = eval.records;
-                result.request = Some(exchange.request.clone());
-                result.response = Some(ResponseRecord {
-                    status: exchange.status,
-                    content_type: exchange.content_type.clone(),
-                    body_bytes: exchange.body.len(),
-                    body_excerpt: check::truncate(
-                        &String::from_utf8_lossy(&exchange.body),
-                        BODY_EXCERPT_CHARS,
-                    ),
-                    elapsed_ms: millis(exchange.elapsed),
-                });
-                result.duration_ms = millis(exchange.elapsed);
+                self.judge(&mut result, case, exchange, vars, &others);
             }
         }
         result.duration_ms = result.duration_ms.max(millis(started.elapsed()));
         result
+    }
+
+    /// Evaluates `case` on its `exchange` (pure) into `result`.
+    fn judge(
+        &self,
+        result: &mut CaseResult,
+        case: &Case,
+        exchange: &Exchange,
+        vars: &BTreeMap<String, String>,
+        others: &BTreeMap<String, Option<Arc<ListIndex>>>,
+    ) {
+        let input = check::Input {
+            case,
+            status: exchange.status,
+            content_type: exchange.content_type.as_deref(),
+            body: &exchange.body,
+            vars,
+            others,
+            contract: &self.contract,
+            profile: self.profile,
+            clock_skew: self.clock_skew,
+        };
+        let eval = match exchange.body_cut {
+            None => check::evaluate(&input),
+            Some(limit) => check::evaluate_cut(&input, limit),
+        };
+        for (name, value) in vars.iter().filter(|(k, _)| k.as_str() != "project_id") {
+            result.notes.push(format!("captured {name} = {value:?}"));
+        }
+        if let Some(limit) = exchange.body_cut {
+            result.notes.push(format!(
+                "the body exceeds the {limit}-byte limit (--max-body-bytes, counted after decompression): only its first {limit} bytes were read"
+            ));
+        }
+        result.notes.extend(eval.notes);
+        result.outcome = case_outcome(&eval.findings, &eval.records, &case.clauses);
+        result.findings = eval.findings;
+        result.observations = eval.observations;
+        result.checks = eval.records;
+        result.request = Some(exchange.request.clone());
+        result.response = Some(response_record(exchange));
+        result.duration_ms = millis(exchange.elapsed);
+    }
+}
+
+/// The attempt a sent request makes: a 200 body over the limit is an SD-RESP-1
+/// finding (`judge`); any other is a harness error, as no check reads it.
+fn received(sent: Result<Exchange, http::HttpError>, vars: BTreeMap<String, String>) -> Attempt {
+    match sent {
+        Ok(exchange) => {
+            if let Some(limit) = exchange.body_cut
+                && exchange.status != 200
+            {
+                let status = exchange.status;
+                return Attempt::Error(format!(
+                    "failed to {}",
+                    http::HttpError::BodyTooLarge { status, limit }
+                ));
+            }
+            Attempt::Sent {
+                exchange: Box::new(exchange),
+                vars,
+                index: std::sync::OnceLock::new(),
+                pointers: Mutex::new(BTreeMap::new()),
+            }
+        }
+        Err(e) => Attempt::Error(format!("failed to {e}")),
+    }
+}
+
+/// What a report keeps of a response: its status, type, size, an excerpt of its
+/// body and how long it took.
+pub fn response_record(exchange: &Exchange) -> ResponseRecord {
+    ResponseRecord {
+        status: exchange.status,
+        content_type: exchange.content_type.clone(),
+        body_bytes: exchange.body.len(),
+        body_excerpt: check::truncate(&String::from_utf8_lossy(&exchange.body), BODY_EXCERPT_CHARS),
+        elapsed_ms: millis(exchange.elapsed),
     }
 }
 
@@ -491,40 +517,8 @@ pub fn case_outcome(
     }
 }
 
-fn transform(value: &str, how: Transform) -> Result<String, String> {
-    match how {
-        Transform::Identity => Ok(value.to_owned()),
-        Transform::FlipCase => {
-            if !value.chars().any(|c| c.is_ascii_alphabetic()) {
-                return Err(format!(
-                    "{value:?} has no ASCII letter whose case could be flipped"
-                ));
-            }
-            Ok(value
-                .chars()
-                .map(|c| {
-                    if c.is_ascii_lowercase() {
-                        c.to_ascii_uppercase()
-                    } else {
-                        c.to_ascii_lowercase()
-                    }
-                })
-                .collect())
-        }
-        Transform::Prefix => {
-            let count = value.chars().count();
-            if count < 2 {
-                return Err(format!("{value:?} is too short to have a proper prefix"));
-            }
-            Ok(value.chars().take(count / 2).collect())
-        }
-    }
-}
-
 fn error_result(id: &str, why: &str) -> CaseResult {
-    let mut result = CaseResult::new(id, "", String::new(), Outcome::Error);
-    result.error = Some(why.to_owned());
-    result
+    CaseResult::new(id, "", String::new(), Outcome::Error(why.to_owned()))
 }
 
 fn millis(d: std::time::Duration) -> u64 {
@@ -550,17 +544,63 @@ mod tests {
         assert!(shown.contains("<redacted>"), "{shown}");
     }
 
+    /// Issue 9: an extra trial's result, and what it produced beside it, reach
+    /// the collector every case's result goes to; a trial filtered out produces
+    /// nothing.
     #[test]
-    fn transforms() {
-        assert_eq!(
-            transform("ec14c864-ABC", Transform::FlipCase),
-            Ok("EC14C864-abc".to_owned())
-        );
-        assert!(transform("1234-5678", Transform::FlipCase).is_err());
-        assert_eq!(transform("abcdef", Transform::Prefix), Ok("abc".to_owned()));
-        assert_eq!(transform("ab", Transform::Prefix), Ok("a".to_owned()));
-        assert!(transform("a", Transform::Prefix).is_err());
-        assert_eq!(transform("éèêë", Transform::Prefix), Ok("éè".to_owned()));
+    fn extra_trials_hand_back_through_the_collector() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let contract = Arc::new(Contract::embedded().unwrap_or_else(|e| panic!("{e}")));
+        let limits = http::Limits {
+            connect_timeout: std::time::Duration::from_secs(1),
+            timeout: std::time::Duration::from_secs(1),
+            run_timeout: std::time::Duration::from_secs(1),
+            max_body_bytes: 1024,
+        };
+        let client =
+            http::Client::new(limits, http::tls::Tls::default()).unwrap_or_else(|e| panic!("{e}"));
+        let target = Target {
+            base: reqwest::Url::parse("http://127.0.0.1:9").unwrap_or_else(|e| panic!("{e}")),
+            project_id: "p".to_owned(),
+            token: None,
+            embedded: false,
+        };
+        let run = |filter: &str| {
+            let extra = ExtraTrial {
+                id: "fuzz-server-id".to_owned(),
+                run: Box::new(|| {
+                    let result =
+                        CaseResult::new("fuzz-server-id", "t", String::new(), Outcome::Pass);
+                    (result, vec!["found"])
+                }),
+            };
+            let selection = Selection {
+                filter: Some(filter.to_owned()),
+                ..Selection::default()
+            };
+            run_with(
+                Arc::clone(&contract),
+                Vec::new(),
+                client.clone(),
+                target.clone(),
+                Profile::Documented,
+                check::order::DEFAULT_CLOCK_SKEW,
+                &selection,
+                runtime.handle(),
+                vec![extra],
+            )
+        };
+        match run("fuzz") {
+            RunOutcome::Ran(collected) => {
+                let ids: Vec<&str> = collected.results.iter().map(|r| r.id.as_str()).collect();
+                assert_eq!(ids, ["fuzz-server-id"]);
+                assert_eq!(collected.extras, [vec!["found"]]);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(run("list-all"), RunOutcome::NoneSelected));
     }
 
     #[test]

@@ -5,12 +5,17 @@
 //! minimal input and says how to reproduce it. It runs as `sdconform fuzz`, and as the
 //! `fuzz-server-id` trial of `sdconform run` (a smaller budget, so CI gating catches it).
 //!
+//! In the flow it stands right of the runner (in `run` it is one more
+//! `runner::ExtraTrial`, its result going to the runner's collector) and left of
+//! `report`, which gathers its case result like any other:
+//!
 //! ```text
-//! cli/app → engine::run ─┬─ http: the unfiltered list (server ids to mutate, the subset to compare)
-//!                        ├─ regression: replay fuzz-regressions.json first
-//!                        ├─ strategy → (seeded proptest RNG) → input → http ×2 → property (pure)
-//!                        │   concurrently, --concurrency at a time
-//!                        └─ shrink: the failures, afterwards, one request at a time
+//! app → engine::run ─┬─ baseline: the unfiltered list (server ids to mutate, the subset to compare)
+//!                    ├─ replay: fuzz-regressions.json first
+//!                    ├─ generation: strategy → (seeded proptest RNG) → input → probe ×2 → property
+//!                    │   (pure), concurrently, --concurrency at a time
+//!                    ├─ shrinking: the failures, afterwards, one request at a time
+//!                    └─ assembly (pure)
 //!        → CaseResult `fuzz-server-id` (findings with a `fuzz` object) → report.json
 //! ```
 //!
@@ -18,7 +23,9 @@
 //! - [`strategy`]: the named generators;
 //! - [`property`]: the properties, pure;
 //! - [`shrink`]: from a failing input to a minimal one;
-//! - [`engine`]: the phase end to end;
+//! - [`engine`]: the phase end to end, in five steps that hand plain values on:
+//!   `baseline`, `replay`, `generation`, `shrinking` and `assembly` (private), sending
+//!   through `probe` and reporting through `evidence`;
 //! - [`regression`]: the regressions file;
 //! - [`repro`]: the `curl` command of a finding;
 //! - `model::fuzz`: what fuzzing adds to `report.json`.
@@ -32,12 +39,20 @@
 //!             "repro": "curl -sS -g -H \"X-Auth-Token: $SDCONFORM_TOKEN\" 'http://…/software_deployments?server_id=%27'" } }
 //! ```
 
+mod assembly;
+mod baseline;
 pub mod engine;
+mod evidence;
+mod generation;
 pub mod input;
+mod observed;
+mod probe;
 pub mod property;
 pub mod regression;
+mod replay;
 pub mod repro;
 pub mod shrink;
+mod shrinking;
 pub mod strategy;
 
 pub use crate::model::{FuzzEvidence, FuzzRun};

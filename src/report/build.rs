@@ -66,7 +66,7 @@ pub fn build(context: Context<'_>, mut cases: Vec<CaseResult>) -> RunReport {
         match case.outcome {
             Outcome::Pass => counts.pass += 1,
             Outcome::Fail => counts.fail += 1,
-            Outcome::Error => counts.error += 1,
+            Outcome::Error(_) => counts.error += 1,
             Outcome::NotExercised => counts.not_exercised += 1,
             Outcome::Skipped => counts.skipped += 1,
             Outcome::Waived => counts.waived += 1,
@@ -200,8 +200,8 @@ fn apply_waivers(waivers: &Waivers, today: &str, cases: &mut [CaseResult]) -> Wa
 /// The case's outcome once waivers and `--fail-on` are known: `fail` when an
 /// unwaived finding gates, `waived` when only waived findings would have.
 fn gated_outcome(case: &CaseResult, gate: Gate) -> Outcome {
-    if matches!(case.outcome, Outcome::Error | Outcome::Skipped) {
-        return case.outcome;
+    if matches!(case.outcome, Outcome::Error(_) | Outcome::Skipped) {
+        return case.outcome.clone();
     }
     let gating = |waived: bool| {
         case.findings
@@ -213,7 +213,7 @@ fn gated_outcome(case: &CaseResult, gate: Gate) -> Outcome {
     } else if gating(true) {
         Outcome::Waived
     } else {
-        case.outcome
+        case.outcome.clone()
     }
 }
 
@@ -362,7 +362,7 @@ mod tests {
             .cases
             .iter()
             .find(|c| c.id == id)
-            .map_or(Outcome::Skipped, |c| c.outcome)
+            .map_or(Outcome::Skipped, |c| c.outcome.clone())
     }
 
     fn clause(report: &RunReport, id: &str) -> ClauseOutcome {
@@ -559,8 +559,12 @@ mod tests {
     #[test]
     fn a_harness_error_without_failures_is_an_error_verdict() {
         let contract = contract();
-        let mut errored = CaseResult::new("list-all", "t", String::new(), Outcome::Error);
-        errored.error = Some("connection refused".to_owned());
+        let errored = CaseResult::new(
+            "list-all",
+            "t",
+            String::new(),
+            Outcome::Error("connection refused".to_owned()),
+        );
         let report = build(
             Context {
                 contract: &contract,

@@ -82,8 +82,12 @@ pub fn hostile_report() -> RunReport {
     waived
         .checks
         .push(CheckRecord::new("schema", "SD-RESP-4", CheckOutcome::Fail));
-    let mut errored = CaseResult::new("unknown-path", HOSTILE, String::new(), Outcome::Error);
-    errored.error = Some(HOSTILE.to_owned());
+    let errored = CaseResult::new(
+        "unknown-path",
+        HOSTILE,
+        String::new(),
+        Outcome::Error(HOSTILE.to_owned()),
+    );
     let cases = vec![waived, failing, errored, fuzz_case()];
     let mut report = build(
         Context {

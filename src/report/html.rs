@@ -279,7 +279,7 @@ fn cases(report: &RunReport) -> Markup {
                         span.muted { " (" (case.findings.len()) " findings, " (case.duration_ms) " ms)" }
                     }
                     p.muted { "defined at " code { (case.source) } }
-                    @if let Some(error) = &case.error { p { strong { "harness error: " } (error) } }
+                    @if let Some(error) = case.outcome.error() { p { strong { "harness error: " } (error) } }
                     @if !case.notes.is_empty() {
                         ul { @for note in &case.notes { li { (note) } } }
                     }

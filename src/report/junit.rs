@@ -281,9 +281,8 @@ fn waiver_tests(report: &RunReport, gate: Gate) -> Vec<Test> {
 /// error and one per finding no record accounts for.
 fn case_tests(case: &CaseResult, fail_on: FailOn) -> Vec<Test> {
     let mut out = Vec::new();
-    match case.outcome {
-        Outcome::Error => {
-            let error = case.error.as_deref().unwrap_or("the case could not run");
+    match &case.outcome {
+        Outcome::Error(error) => {
             out.push(Test::new(
                 format!("{}::run", case.id),
                 &case.id,

@@ -201,7 +201,11 @@ fn fuzz_failures(out: &mut String, report: &RunReport) {
 }
 
 fn errors(out: &mut String, report: &RunReport) {
-    let errored: Vec<_> = report.cases.iter().filter(|c| c.error.is_some()).collect();
+    let errored: Vec<_> = report
+        .cases
+        .iter()
+        .filter(|c| c.outcome.error().is_some())
+        .collect();
     if errored.is_empty() {
         return;
     }
@@ -211,7 +215,7 @@ fn errors(out: &mut String, report: &RunReport) {
             out,
             "- {}: {}",
             escape(&case.id),
-            escape(case.error.as_deref().unwrap_or_default())
+            escape(case.outcome.error().unwrap_or_default())
         );
     }
 }

@@ -148,12 +148,12 @@ pub fn render(report: &RunReport) -> String {
             }
         }
     }
-    for case in report.cases.iter().filter(|c| c.error.is_some()) {
+    for case in report.cases.iter().filter(|c| c.outcome.error().is_some()) {
         let _ = writeln!(
             out,
             "error in {}: {}",
             case.id,
-            inert(case.error.as_deref().unwrap_or(""))
+            inert(case.outcome.error().unwrap_or(""))
         );
     }
     if let Some(waivers) = &report.waivers {

@@ -104,7 +104,12 @@ fn the_clean_reference_yields_no_finding_with_the_default_budget() {
     let outcome = fuzz_against(&reference, &settings(fuzz::DEFAULT_CASES, SEED));
     let result = &outcome.result;
     assert_eq!(result.findings, vec![], "{:#?}", result.notes);
-    assert_eq!(result.outcome.as_str(), "pass", "{:?}", result.error);
+    assert_eq!(
+        result.outcome.as_str(),
+        "pass",
+        "{:?}",
+        result.outcome.error()
+    );
     assert!(outcome.new_regressions.is_empty());
     let run = result.fuzz.as_ref().expect("fuzz run info");
     assert_eq!(run.cases, fuzz::DEFAULT_CASES);
@@ -514,6 +519,15 @@ fn run_has_a_fuzz_trial_that_gates_ci_and_can_be_filtered_or_turned_off() {
         "{stdout}"
     );
     assert!(!stdout.contains(TOKEN) && !report.to_string().contains(TOKEN));
+    // Issue 9: what the fuzz trial found reaches `app` through the runner's collector,
+    // which saves it for the next run.
+    let saved = std::fs::read_to_string(dir.path().join(fuzz::regression::DEFAULT_FILE))
+        .expect("run saves what its fuzz trial found");
+    let entries = fuzz::regression::parse("regressions", &saved).expect("it parses");
+    assert!(
+        !entries.is_empty() && entries.iter().all(|e| e.clause == "SD-CODE-200"),
+        "{saved}"
+    );
 }
 
 #[test]

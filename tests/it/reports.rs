@@ -395,9 +395,9 @@ fn control_characters_from_a_target_reach_no_report_file_raw() {
         &adversary.url(),
         &[
             "--timeout",
-            "5",
+            "30",
             "--run-timeout",
-            "60",
+            "120",
             "--profile",
             "strict",
         ],

@@ -1,0 +1,123 @@
+//! How the fuzz phase sends: one [`Probe`] per phase run, over the one
+//! `http::Client`, that builds each URL from the target and an input's wire query,
+//! sends it (twice when the stability property needs it) and, for tests and the
+//! benchmark, records every URL sent.
+//!
+//! Every phase (baseline, replay, generation, shrinking) sends through it; what
+//! comes back is a [`Probed`], evaluated by the pure properties.
+
+use std::sync::{Mutex, PoisonError};
+
+use super::input::Input;
+use super::property::{self, Context, Evaluation, Reply};
+use crate::http::{self, Auth, Exchange, HttpError};
+use crate::runner::Target;
+
+/// How requests are sent and, optionally, recorded.
+pub(super) struct Probe<'a> {
+    client: &'a http::Client,
+    target: &'a Target,
+    path: String,
+    auth: Auth,
+    sent: Option<Mutex<Vec<String>>>,
+}
+
+impl<'a> Probe<'a> {
+    /// A probe of `target`'s list; `record` keeps every URL sent.
+    pub(super) fn new(client: &'a http::Client, target: &'a Target, record: bool) -> Self {
+        Probe {
+            client,
+            target,
+            path: format!(
+                "/v1/{}/software_deployments",
+                http::encode(&target.project_id)
+            ),
+            auth: target.token.clone().map_or(Auth::None, Auth::Token),
+            sent: record.then(|| Mutex::new(Vec::new())),
+        }
+    }
+
+    /// The list's URL with `query` as it goes on the wire (none: the unfiltered list).
+    pub(super) fn url(&self, query: Option<&str>) -> Result<reqwest::Url, HttpError> {
+        match query {
+            None => http::build_url(&self.target.base, &self.path, &[]),
+            Some(query) => http::build_url_raw(&self.target.base, &self.path, query),
+        }
+    }
+
+    /// Sends one request to `url`.
+    pub(super) async fn send(&self, url: &reqwest::Url) -> Result<Exchange, HttpError> {
+        if let Some(sent) = &self.sent {
+            sent.lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(url.to_string());
+        }
+        self.client
+            .send(&http::Prepared {
+                url: url.clone(),
+                auth: self.auth.clone(),
+            })
+            .await
+    }
+
+    /// Sends `input` (twice when `again`), returning the exchanges and the request-target's length.
+    pub(super) async fn probe(&self, input: &Input, again: bool) -> Result<Probed, HttpError> {
+        let url = self.url(Some(&input.wire_query()))?;
+        let target_len = url.path().len() + 1 + url.query().map_or(0, str::len);
+        let first = self.send(&url).await?;
+        let second = if again {
+            Some(self.send(&url).await?)
+        } else {
+            None
+        };
+        Ok(Probed {
+            url: url.to_string(),
+            first,
+            second,
+            target_len,
+        })
+    }
+
+    /// Every URL sent, in the order sent (empty unless recording).
+    pub(super) fn into_sent(self) -> Vec<String> {
+        self.sent
+            .map(|sent| sent.into_inner().unwrap_or_else(PoisonError::into_inner))
+            .unwrap_or_default()
+    }
+}
+
+/// An input's exchanges.
+pub(super) struct Probed {
+    /// The URL sent.
+    pub url: String,
+    /// The first answer.
+    pub first: Exchange,
+    /// The second answer to the same request, when it was sent twice.
+    pub second: Option<Exchange>,
+    /// The request-target's length, in bytes.
+    target_len: usize,
+}
+
+impl Probed {
+    /// What the properties conclude about `input` from these exchanges (pure).
+    pub(super) fn evaluate(&self, input: &Input, context: &Context<'_>) -> Evaluation {
+        let second = self.second.as_ref().map(reply);
+        property::evaluate(
+            input,
+            &reply(&self.first),
+            second.as_ref(),
+            self.target_len,
+            context,
+        )
+    }
+}
+
+/// An exchange as the properties see it.
+pub(super) fn reply(exchange: &Exchange) -> Reply<'_> {
+    Reply {
+        status: exchange.status,
+        content_type: exchange.content_type.as_deref(),
+        body: &exchange.body,
+        body_cut: exchange.body_cut,
+    }
+}

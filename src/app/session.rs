@@ -165,6 +165,8 @@ pub(super) fn orchestrate(session: Session, work: Work) -> Result<Exit, Error> {
         Verdict::Conformant => Exit::Conformant,
         Verdict::NonConformant => Exit::NonConformant,
         Verdict::Error => Exit::Incomplete,
+        Verdict::Inconclusive => Exit::Inconclusive,
+        Verdict::Interrupted => Exit::Interrupted,
     })
 }
 

@@ -97,6 +97,8 @@ fn verdict_label(verdict: Verdict) -> &'static str {
         Verdict::Conformant => "CONFORMANT",
         Verdict::NonConformant => "NON-CONFORMANT",
         Verdict::Error => "ERROR",
+        Verdict::Inconclusive => "INCONCLUSIVE",
+        Verdict::Interrupted => "INTERRUPTED",
     }
 }
 

@@ -197,7 +197,7 @@ fn tests(report: &RunReport) -> Vec<Test> {
             Verdict::NonConformant => Some(Status::Failure(
                 Detail::new(reasons).kind(report.verdict.as_str()),
             )),
-            Verdict::Error => Some(Status::Error(
+            Verdict::Error | Verdict::Inconclusive | Verdict::Interrupted => Some(Status::Error(
                 Detail::new(reasons).kind(report.verdict.as_str()),
             )),
         };

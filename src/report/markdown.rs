@@ -103,6 +103,8 @@ fn verdict_label(verdict: Verdict) -> &'static str {
         Verdict::Conformant => "✅ CONFORMANT",
         Verdict::NonConformant => "❌ NON-CONFORMANT",
         Verdict::Error => "⚠️ ERROR (the run could not complete)",
+        Verdict::Inconclusive => "⚪ INCONCLUSIVE (no response item was validated)",
+        Verdict::Interrupted => "⏹️ INTERRUPTED (stopped before every case ran)",
     }
 }
 

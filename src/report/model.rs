@@ -204,6 +204,13 @@ pub enum Verdict {
     /// No MUST finding, but some case could not be run (transport failure, ...).
     #[serde(rename = "error")]
     Error,
+    /// No failing finding, but no response item was validated either (an empty
+    /// project, every request refused): nothing can be concluded.
+    #[serde(rename = "inconclusive")]
+    Inconclusive,
+    /// Stopped by a signal (Ctrl-C, a CI cancel) before every case ran.
+    #[serde(rename = "interrupted")]
+    Interrupted,
 }
 
 impl Verdict {
@@ -213,6 +220,8 @@ impl Verdict {
             Verdict::Conformant => "conformant",
             Verdict::NonConformant => "non-conformant",
             Verdict::Error => "error",
+            Verdict::Inconclusive => "inconclusive",
+            Verdict::Interrupted => "interrupted",
         }
     }
 }

@@ -42,6 +42,8 @@ pub fn render(report: &RunReport) -> String {
         Verdict::Conformant => "CONFORMANT",
         Verdict::NonConformant => "NON-CONFORMANT",
         Verdict::Error => "ERROR (the run could not complete)",
+        Verdict::Inconclusive => "INCONCLUSIVE (no response item was validated)",
+        Verdict::Interrupted => "INTERRUPTED (stopped by a signal before every case ran)",
     };
     let _ = writeln!(
         out,

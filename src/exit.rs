@@ -44,6 +44,19 @@ pub enum Exit {
 }
 
 impl Exit {
+    /// Every exit code, in numeric order.
+    pub const ALL: [Exit; 9] = [
+        Exit::Conformant,
+        Exit::NonConformant,
+        Exit::Usage,
+        Exit::Incomplete,
+        Exit::NoCaseSelected,
+        Exit::Inconclusive,
+        Exit::Fixtures,
+        Exit::NotAuthentic,
+        Exit::Interrupted,
+    ];
+
     /// The numeric code.
     pub fn code(self) -> u8 {
         match self {
@@ -124,17 +137,7 @@ mod tests {
     #[test]
     fn the_readme_table_lists_every_code() {
         let readme = include_str!("../README.md");
-        for exit in [
-            Conformant,
-            NonConformant,
-            Usage,
-            Incomplete,
-            NoCaseSelected,
-            Inconclusive,
-            Fixtures,
-            NotAuthentic,
-            Interrupted,
-        ] {
+        for exit in Exit::ALL {
             let row = format!("\n| {} |", exit.code());
             assert!(
                 readme.contains(&row),

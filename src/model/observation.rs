@@ -13,7 +13,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::finding::{ACTUAL_MAX_CHARS, truncate};
+use super::finding::{ACTUAL_MAX_CHARS, Finding};
 
 /// One accepted deviation from the literal reading of one clause, with its evidence.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -36,7 +36,7 @@ pub struct Observation {
 }
 
 impl Observation {
-    /// An observation of `clause` by `check`.
+    /// An observation of `clause` by `check`: what a finding would say, kept as an observation.
     pub fn new(
         clause: &str,
         check: &str,
@@ -45,20 +45,27 @@ impl Observation {
         actual: impl Into<String>,
         message: impl Into<String>,
     ) -> Self {
-        Observation {
-            clause: clause.to_owned(),
-            check: check.to_owned(),
-            pointer: pointer.into(),
-            expected: expected.into(),
-            actual: truncate(&actual.into(), ACTUAL_MAX_CHARS),
-            message: message.into(),
-            finding_under: Vec::new(),
-        }
+        Finding::new(clause, check, pointer, expected, actual, message).into()
     }
 
     /// The same observation, naming the profiles under which it would be a finding.
     pub fn finding_under(mut self, profiles: &[&str]) -> Self {
         self.finding_under = profiles.iter().map(|p| (*p).to_owned()).collect();
         self
+    }
+}
+
+impl From<Finding> for Observation {
+    /// The finding's evidence, as an observation (its severity and waiver do not apply).
+    fn from(finding: Finding) -> Self {
+        Observation {
+            clause: finding.clause,
+            check: finding.check,
+            pointer: finding.pointer,
+            expected: finding.expected,
+            actual: finding.actual,
+            message: finding.message,
+            finding_under: Vec::new(),
+        }
     }
 }

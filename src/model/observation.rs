@@ -13,7 +13,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::finding::{ACTUAL_MAX_CHARS, Finding};
+use super::finding::Finding;
 
 /// One accepted deviation from the literal reading of one clause, with its evidence.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -26,7 +26,7 @@ pub struct Observation {
     pub pointer: String,
     /// What the literal reading asks for.
     pub expected: String,
-    /// What the target sent, truncated to [`ACTUAL_MAX_CHARS`].
+    /// What the target sent, truncated to [`super::ACTUAL_MAX_CHARS`].
     pub actual: String,
     /// One sentence for a human.
     pub message: String,

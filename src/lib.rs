@@ -22,6 +22,7 @@ pub mod error;
 pub mod exit;
 pub mod fuzz;
 pub mod http;
+pub mod identity;
 pub mod jsonfile;
 pub mod model;
 pub mod reference;

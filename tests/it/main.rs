@@ -8,6 +8,7 @@ mod faults;
 mod fuzz;
 mod hostile;
 mod input;
+mod keystone;
 mod layering;
 mod reports;
 mod support;

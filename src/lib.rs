@@ -16,6 +16,7 @@ pub mod app;
 pub mod case;
 pub mod check;
 pub mod cli;
+pub mod cloud;
 pub mod config;
 pub mod contract;
 pub mod error;

@@ -79,6 +79,8 @@ pub(crate) struct Keystone {
     lifetime: Duration,
     tokens: Mutex<HashMap<String, Issued>>,
     issued: AtomicU64,
+    /// Never the same twice: with the random keys, what makes every token id unique.
+    nonce: AtomicU64,
     random: std::collections::hash_map::RandomState,
 }
 
@@ -92,6 +94,7 @@ impl Keystone {
             lifetime,
             tokens: Mutex::new(HashMap::new()),
             issued: AtomicU64::new(0),
+            nonce: AtomicU64::new(0),
             random: std::collections::hash_map::RandomState::new(),
         }
     }
@@ -415,17 +418,10 @@ impl Keystone {
     /// `n` random lowercase hex digits.
     fn random_hex(&self, n: usize) -> String {
         let mut out = String::with_capacity(n + 16);
-        let mut counter = self.issued.load(Ordering::SeqCst);
         while out.len() < n {
             let mut hasher = self.random.build_hasher();
-            hasher.write_u64(counter);
-            hasher.write_u128(
-                SystemTime::now()
-                    .duration_since(SystemTime::UNIX_EPOCH)
-                    .map_or(0, |d| d.as_nanos()),
-            );
+            hasher.write_u64(self.nonce.fetch_add(1, Ordering::SeqCst));
             out.push_str(&format!("{:016x}", hasher.finish()));
-            counter = counter.wrapping_add(0x9E37_79B9_7F4A_7C15);
         }
         out.truncate(n);
         out

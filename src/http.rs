@@ -309,6 +309,16 @@ impl Client {
         request: reqwest::Request,
         progress: &mut Progress,
     ) -> Result<Received, Failure> {
+        self.exchange_with(request, progress, None).await
+    }
+
+    /// [`Client::exchange`], copying the response headers into `headers` when given.
+    async fn exchange_with(
+        &self,
+        request: reqwest::Request,
+        progress: &mut Progress,
+        headers: Option<&mut reqwest::header::HeaderMap>,
+    ) -> Result<Received, Failure> {
         let mut response = self.inner.execute(request).await.map_err(|e| {
             if e.is_connect() && e.is_timeout() {
                 Failure::Other(HttpError::Transport(format!(
@@ -324,6 +334,9 @@ impl Client {
         })?;
         let status = response.status().as_u16();
         progress.status = Some(status);
+        if let Some(headers) = headers {
+            *headers = response.headers().clone();
+        }
         let content_type = response
             .headers()
             .get(reqwest::header::CONTENT_TYPE)
@@ -366,6 +379,128 @@ impl Client {
             body.extend_from_slice(&chunk);
             progress.received = body.len();
         }
+    }
+}
+
+/// A request other than the contract's `GET`: identity exchanges (Keystone's
+/// `POST /v3/auth/tokens`, version discovery) and the orchestration API's
+/// writes. Only [`ExchangeSummary`] of it is ever recorded: the body may hold a
+/// password, and the response headers a token (`X-Subject-Token`).
+#[derive(Debug)]
+pub struct JsonResponse {
+    /// What may be recorded: method, URL, status and timing.
+    pub summary: ExchangeSummary,
+    /// The response headers (they may carry a credential: never record them).
+    pub headers: reqwest::header::HeaderMap,
+    /// `Content-Type`, if present (lossy UTF-8).
+    pub content_type: Option<String>,
+    /// The body, decoded (at most `max_body_bytes`).
+    pub body: Vec<u8>,
+    /// `Some(limit)` when the body was cut at the limit.
+    pub body_cut: Option<usize>,
+}
+
+/// An exchange as it may appear in a report: no header, no body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExchangeSummary {
+    /// `POST`, `GET`, ...
+    pub method: String,
+    /// The URL, without any `user:password@`.
+    pub url: String,
+    /// The status.
+    pub status: u16,
+    /// Time to the end of the body.
+    pub elapsed: Duration,
+}
+
+impl Client {
+    /// Sends `method url` with a JSON `body` (if any) and `auth` as
+    /// `X-Auth-Token`, within the same deadlines and body cap as [`Client::send`];
+    /// no redirect is followed and a 429 is returned as it is (not retried: a
+    /// `POST` is not ours to repeat).
+    pub async fn send_json(
+        &self,
+        method: reqwest::Method,
+        url: &reqwest::Url,
+        auth: &Auth,
+        body: Option<&serde_json::Value>,
+    ) -> Result<JsonResponse, HttpError> {
+        let mut builder = self
+            .inner
+            .request(method.clone(), url.clone())
+            .header(reqwest::header::ACCEPT, "application/json")
+            .header(reqwest::header::ACCEPT_ENCODING, ACCEPT_ENCODING)
+            .header(reqwest::header::USER_AGENT, USER_AGENT);
+        if let Auth::Token(token) = auth {
+            builder = builder.header("X-Auth-Token", token.expose());
+        }
+        if let Some(body) = body {
+            builder = builder
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(body.to_string());
+        }
+        let request = builder
+            .build()
+            .map_err(|e| HttpError::Url(error_chain(&e)))?;
+        let shown_url = without_userinfo(request.url());
+        let started = Instant::now();
+        let own = started
+            .checked_add(self.limits.timeout)
+            .unwrap_or(self.run_deadline);
+        let (deadline, run_bound) = if self.run_deadline < own {
+            (self.run_deadline, true)
+        } else {
+            (own, false)
+        };
+        let late = |progress: Progress| {
+            if run_bound {
+                HttpError::RunDeadline {
+                    limit: self.limits.run_timeout,
+                    progress,
+                }
+            } else {
+                HttpError::Timeout {
+                    limit: self.limits.timeout,
+                    progress,
+                }
+            }
+        };
+        if started >= deadline {
+            return Err(late(Progress::default()));
+        }
+        let mut progress = Progress::default();
+        let mut headers = reqwest::header::HeaderMap::new();
+        let outcome = tokio::time::timeout_at(
+            tokio::time::Instant::from_std(deadline),
+            self.exchange_keeping_headers(request, &mut progress, &mut headers),
+        )
+        .await;
+        match outcome {
+            Ok(Ok(received)) => Ok(JsonResponse {
+                summary: ExchangeSummary {
+                    method: method.to_string(),
+                    url: shown_url,
+                    status: received.status,
+                    elapsed: started.elapsed(),
+                },
+                headers,
+                content_type: received.content_type,
+                body: received.body,
+                body_cut: received.body_cut,
+            }),
+            Ok(Err(Failure::Timeout)) | Err(_) => Err(late(progress)),
+            Ok(Err(Failure::Other(e))) => Err(e),
+        }
+    }
+
+    /// [`Client::exchange`], keeping a copy of the response headers.
+    async fn exchange_keeping_headers(
+        &self,
+        request: reqwest::Request,
+        progress: &mut Progress,
+        headers: &mut reqwest::header::HeaderMap,
+    ) -> Result<Received, Failure> {
+        self.exchange_with(request, progress, Some(headers)).await
     }
 }
 

@@ -60,6 +60,9 @@ pub enum Detection {
     Suite,
     /// Only fuzzing: no shipped case sends an input that triggers it.
     Fuzz,
+    /// Only a run with identity credentials: a token the identity service issued
+    /// (`--os-cloud`), and a second project for isolation (`--other-cloud`).
+    Cloud,
 }
 
 /// The clause a fault breaks, how strongly the contract asks for it, and where it counts.
@@ -139,6 +142,18 @@ const fn fuzz_only(clause: &'static str) -> Option<Breaks> {
         should_under: NONE,
         observed_under: NONE,
         detected_by: Detection::Fuzz,
+    })
+}
+
+/// A MUST violation under every profile that only a run with identity credentials finds.
+const fn cloud_only(clause: &'static str) -> Option<Breaks> {
+    Some(Breaks {
+        clause,
+        severity: Severity::Must,
+        profiles: EVERY_PROFILE,
+        should_under: NONE,
+        observed_under: NONE,
+        detected_by: Detection::Cloud,
     })
 }
 
@@ -286,6 +301,11 @@ faults! {
         "a server_id longer than 100 characters answers 500 (only fuzzing sends one)";
     TeapotOnWhitespace = "teapot-on-whitespace", fuzz_only("SD-CODE-SET"),
         "a server_id containing whitespace answers 418, an undocumented code (only fuzzing sends one)";
+    // Issue 11: faults of a real cloud's paths (identity tokens, a second project).
+    ListingLeaksOtherProject = "listing-leaks-other-project", cloud_only("SD-URI-2"),
+        "a project's listing, filtered or not, also holds the other project's deployments";
+    TokenAcceptedAfterExpiry = "token-accepted-after-expiry", cloud_only("SD-CODE-401"),
+        "a token the identity service issued is still served after its expires_at";
 }
 
 /// The status [`Fault::StatusHostileMarkup`] serves: markup that would run script, change the
@@ -421,6 +441,7 @@ impl Fault {
             | Fault::ServerErrorOnSpecialCharacters
             | Fault::ServerErrorOnLongServerId
             | Fault::TeapotOnWhitespace => {}
+            Fault::ListingLeaksOtherProject | Fault::TokenAcceptedAfterExpiry => {}
         }
     }
 }
@@ -527,6 +548,7 @@ mod tests {
     #[test]
     fn every_fault_but_empty_list_breaks_a_known_clause() {
         let clauses = [
+            "SD-URI-2",
             "SD-REQ-1",
             "SD-RESP-1",
             "SD-RESP-2",

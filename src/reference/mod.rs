@@ -8,7 +8,10 @@
 //!
 //! - `fixture`: the deployments it serves ([`deployments`]);
 //! - `fault`: the catalogue of contract violations ([`Fault`], [`Breaks`]);
-//! - `server`: the axum server ([`start`], [`ReferenceConfig`], [`RunningReference`]).
+//! - `server`: the axum server ([`start`], [`ReferenceConfig`], [`RunningReference`]);
+//! - `keystone`: its identity service (Keystone v3 tokens, a catalog, expiry);
+//! - `tenants`: the two projects, their users, the application credential, a `clouds.yaml`;
+//! - `writes`: the orchestration API's writes that fixtures use, stored per project.
 //!
 //! ```no_run
 //! use sdconform::reference::{self, Fault, ReferenceConfig};
@@ -29,8 +32,18 @@
 
 mod fault;
 mod fixture;
+mod keystone;
 mod server;
+mod tenants;
+mod writes;
 
 pub use fault::{Breaks, Detection, Fault, HOSTILE_STATUS, LONG_SERVER_ID_CHARS};
 pub use fixture::{deployments, generated};
-pub use server::{DEFAULT_PROJECT_ID, DEFAULT_TOKEN, ReferenceConfig, RunningReference, start};
+pub use server::{
+    DEFAULT_PROJECT_ID, DEFAULT_TOKEN, IdentityConfig, ReferenceConfig, RunningReference, start,
+    start_with,
+};
+pub use tenants::{
+    APP_CREDENTIAL, AppCredential, FIRST, REGION, SECOND, Tenant, clouds_yaml,
+    second_project_deployments,
+};

@@ -6,9 +6,17 @@
 //! It is the default target of a run, the `sdconform serve` command, and the target of the
 //! end-to-end tests.
 //!
+//! Beside the endpoint under test it serves an identity service
+//! ([`super::keystone`]: `GET /`, `GET /v3`, `POST /v3/auth/tokens`) and the orchestration
+//! API's writes that fixtures use ([`super::writes`]), for two projects
+//! ([`super::tenants`]); [`RunningReference::clouds_yaml`] renders a `clouds.yaml` for it.
+//!
 //! What the conformant server does, in the order it decides:
-//! 1. `X-Auth-Token` must equal the configured token, else 401 (before anything else).
-//! 2. `project_id` must equal the configured project, else 404.
+//! 1. `X-Auth-Token` must be the configured token (valid for the configured project) or a
+//!    token its identity service issued and that has not expired (valid for the project it
+//!    is scoped to), else 401 (before anything else).
+//! 2. `project_id` must be the token's project, else 404. The configured project lists the
+//!    fixture, the second project its own deployments; each also lists what was created in it.
 //! 3. The raw query is decoded with form-urlencoded rules (`+` is a space, `%XX` a byte; a
 //!    malformed escape is kept literally). The first `server_id` wins; if its value does not
 //!    decode to UTF-8, 400. `server_id=` (empty) is a filter by the empty string, which no
@@ -42,14 +50,16 @@ use std::io;
 use std::net::SocketAddr;
 use std::string::FromUtf8Error;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
+use axum::body::Bytes;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -57,6 +67,9 @@ use tokio::task::JoinHandle;
 
 use super::fault::{Fault, LONG_SERVER_ID_CHARS};
 use super::fixture;
+use super::keystone::{Keystone, TokenCheck};
+use super::tenants;
+use super::writes::{Writes, heat_error};
 
 /// The project id the reference serves by default (the document's example).
 pub const DEFAULT_PROJECT_ID: &str = "95d02433133a4c0a87ba6967474a2ad3";
@@ -96,6 +109,22 @@ impl Default for ReferenceConfig {
     }
 }
 
+/// How the reference's identity service issues tokens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IdentityConfig {
+    /// How long an issued token is valid (tests use a second or two).
+    pub token_lifetime: Duration,
+}
+
+impl Default for IdentityConfig {
+    /// Tokens valid for an hour, Keystone's default.
+    fn default() -> Self {
+        IdentityConfig {
+            token_lifetime: Duration::from_secs(3600),
+        }
+    }
+}
+
 /// A reference target serving in the background.
 ///
 /// Dropping it without [`RunningReference::shutdown`] also stops the server, without waiting.
@@ -105,6 +134,7 @@ pub struct RunningReference {
     addr: SocketAddr,
     stop: oneshot::Sender<()>,
     task: JoinHandle<io::Result<()>>,
+    state: Arc<Reference>,
 }
 
 impl RunningReference {
@@ -116,6 +146,17 @@ impl RunningReference {
     /// The address the server is bound to (the real port when bound to port 0).
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// A `clouds.yaml` that reaches this reference's identity service, one cloud per way
+    /// in (see [`super::tenants::clouds_yaml`]); its credentials are test credentials.
+    pub fn clouds_yaml(&self) -> String {
+        tenants::clouds_yaml(&self.url, &self.state.config.project_id)
+    }
+
+    /// How many tokens the identity service has issued.
+    pub fn tokens_issued(&self) -> u64 {
+        self.state.keystone.issued_count()
     }
 
     /// Stops accepting connections, lets open requests finish and waits for the server task.
@@ -131,6 +172,15 @@ impl RunningReference {
 ///
 /// Must be called inside a tokio runtime. Fails only if the address cannot be bound.
 pub async fn start(config: ReferenceConfig, addr: SocketAddr) -> io::Result<RunningReference> {
+    start_with(config, IdentityConfig::default(), addr).await
+}
+
+/// [`start`], with the identity service's settings (a short token lifetime, for tests).
+pub async fn start_with(
+    config: ReferenceConfig,
+    identity: IdentityConfig,
+    addr: SocketAddr,
+) -> io::Result<RunningReference> {
     let listener = TcpListener::bind(addr).await?;
     let addr = listener.local_addr()?;
     let mut deployments = match config.fixture_size {
@@ -140,13 +190,37 @@ pub async fn start(config: ReferenceConfig, addr: SocketAddr) -> io::Result<Runn
     if let Some(fault) = config.fault {
         fault.apply_to_deployments(&mut deployments);
     }
+    let url = format!("http://{addr}");
+    let state = Arc::new(Reference {
+        keystone: Keystone::new(
+            url.clone(),
+            config.project_id.clone(),
+            identity.token_lifetime,
+        ),
+        writes: Writes::default(),
+        second_deployments: tenants::second_project_deployments(),
+        config,
+        deployments,
+    });
     let router = Router::new()
-        .route(ROUTE, get(list))
+        .route("/", get(versions))
+        .route("/v3", get(version))
+        .route("/v3/", get(version))
+        .route("/v3/auth/tokens", post(issue_token))
+        .route(ROUTE, get(list).post(create_deployment))
+        .route(
+            "/v1/{project_id}/software_deployments/{id}",
+            get(show_deployment)
+                .put(update_deployment)
+                .delete(delete_deployment),
+        )
+        .route("/v1/{project_id}/software_configs", post(create_config))
+        .route(
+            "/v1/{project_id}/software_configs/{id}",
+            get(show_config).delete(delete_config),
+        )
         .fallback(unknown_path)
-        .with_state(Arc::new(Reference {
-            config,
-            deployments,
-        }));
+        .with_state(Arc::clone(&state));
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         axum::serve(listener, router)
@@ -157,10 +231,11 @@ pub async fn start(config: ReferenceConfig, addr: SocketAddr) -> io::Result<Runn
             .await
     });
     Ok(RunningReference {
-        url: format!("http://{addr}"),
+        url,
         addr,
         stop,
         task,
+        state,
     })
 }
 
@@ -169,12 +244,61 @@ pub async fn start(config: ReferenceConfig, addr: SocketAddr) -> io::Result<Runn
 struct Reference {
     config: ReferenceConfig,
     deployments: Vec<Value>,
+    /// The second project's own deployments.
+    second_deployments: Vec<Value>,
+    keystone: Keystone,
+    writes: Writes,
+}
+
+impl Reference {
+    /// Every deployment `project` lists (the fixture or the second project's own, then
+    /// what was created there; with [`Fault::ListingLeaksOtherProject`], the other
+    /// project's too), or `None` for a project the reference does not have.
+    fn listing<'a>(
+        &'a self,
+        project: &str,
+        created: &'a [Value],
+        leaked: &'a [Value],
+    ) -> Option<Vec<&'a Value>> {
+        let own = self.own_deployments(project)?;
+        Some(own.iter().chain(created).chain(leaked).collect())
+    }
+
+    /// The reference's own deployments of `project`.
+    fn own_deployments(&self, project: &str) -> Option<&[Value]> {
+        if project == self.config.project_id {
+            Some(&self.deployments)
+        } else if project == tenants::SECOND.project_id {
+            Some(&self.second_deployments)
+        } else {
+            None
+        }
+    }
+
+    /// With [`Fault::ListingLeaksOtherProject`], what leaks into `project`'s listing.
+    fn leaked_into(&self, project: &str) -> Vec<Value> {
+        if self.config.fault != Some(Fault::ListingLeaksOtherProject) {
+            return Vec::new();
+        }
+        let other = if project == self.config.project_id {
+            tenants::SECOND.project_id
+        } else {
+            self.config.project_id.as_str()
+        };
+        let mut leaked = self
+            .own_deployments(other)
+            .map(<[Value]>::to_vec)
+            .unwrap_or_default();
+        leaked.extend(self.writes.deployments_of(other));
+        leaked
+    }
 }
 
 /// What the request's `X-Auth-Token` says about the caller.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 enum Auth {
-    Valid,
+    /// A token valid for this project.
+    Valid(String),
     Missing,
     Invalid,
 }
@@ -187,10 +311,10 @@ async fn list(
     headers: HeaderMap,
 ) -> Response {
     let fault = reference.config.fault;
-    match (authenticate(&headers, &reference.config.token), fault) {
-        (Auth::Valid, _)
-        | (Auth::Missing, Some(Fault::AcceptMissingToken))
-        | (Auth::Invalid, Some(Fault::AcceptInvalidToken)) => {}
+    let token_project = match (authenticate(&headers, &reference), fault) {
+        (Auth::Valid(project), _) => project,
+        (Auth::Missing, Some(Fault::AcceptMissingToken))
+        | (Auth::Invalid, Some(Fault::AcceptInvalidToken)) => reference.config.project_id.clone(),
         (Auth::Invalid, Some(Fault::ForbiddenInvalidToken)) => {
             return error(StatusCode::FORBIDDEN, "X-Auth-Token is not allowed here");
         }
@@ -198,13 +322,18 @@ async fn list(
             return error(StatusCode::UNAUTHORIZED, "missing X-Auth-Token header");
         }
         (Auth::Invalid, _) => return error(StatusCode::UNAUTHORIZED, "X-Auth-Token is not valid"),
-    }
+    };
 
-    // An undecodable project id cannot be the configured one: not found, like any other.
-    match project_id {
-        Ok(Path(project_id)) if project_id == reference.config.project_id => {}
+    // An undecodable project id cannot be the token's: not found, like any other.
+    let project = match project_id {
+        Ok(Path(project_id)) if project_id == token_project => project_id,
         _ => return error(StatusCode::NOT_FOUND, "project not found"),
-    }
+    };
+    let created = reference.writes.deployments_of(&project);
+    let leaked = reference.leaked_into(&project);
+    let Some(all) = reference.listing(&project, &created, &leaked) else {
+        return error(StatusCode::NOT_FOUND, "project not found");
+    };
 
     let filter = match server_id_filter(query.as_deref()) {
         Ok(filter) => filter,
@@ -216,15 +345,14 @@ async fn list(
         }
     };
     let Some(filter) = filter else {
-        return list_response(reference.deployments.iter(), fault);
+        return list_response(all.into_iter(), fault);
     };
     if let Some((status, message)) = input_fault(&filter, fault) {
         return error(status, message);
     }
 
     if fault == Some(Fault::ServerErrorOnKnownFilter)
-        && reference
-            .deployments
+        && all
             .iter()
             .any(|item| server_id(item) == Some(filter.as_str()))
     {
@@ -233,9 +361,8 @@ async fn list(
             "failed to query software deployments",
         );
     }
-    let mut selected: Vec<&Value> = reference
-        .deployments
-        .iter()
+    let mut selected: Vec<&Value> = all
+        .into_iter()
         .filter(|item| selects(&filter, server_id(item), fault))
         .collect();
     if fault == Some(Fault::FilterDropsItems) {
@@ -283,13 +410,157 @@ fn server_id(item: &Value) -> Option<&str> {
     item.get("server_id").and_then(Value::as_str)
 }
 
-/// Compares the first `X-Auth-Token` header with the configured token.
-fn authenticate(headers: &HeaderMap, token: &str) -> Auth {
-    match headers.get(AUTH_HEADER) {
-        None => Auth::Missing,
-        Some(value) if value.as_bytes() == token.as_bytes() => Auth::Valid,
-        Some(_) => Auth::Invalid,
+/// The first `X-Auth-Token` header: the configured token (valid for the configured
+/// project), or a project-scoped token the identity service issued that has not expired
+/// (valid for its project; after expiry too with [`Fault::TokenAcceptedAfterExpiry`]).
+fn authenticate(headers: &HeaderMap, reference: &Reference) -> Auth {
+    let Some(value) = headers.get(AUTH_HEADER) else {
+        return Auth::Missing;
+    };
+    if value.as_bytes() == reference.config.token.as_bytes() {
+        return Auth::Valid(reference.config.project_id.clone());
     }
+    let Ok(token) = value.to_str() else {
+        return Auth::Invalid;
+    };
+    match reference.keystone.check(token) {
+        TokenCheck::Valid(Some(project)) => Auth::Valid(project),
+        TokenCheck::Expired(Some(project))
+            if reference.config.fault == Some(Fault::TokenAcceptedAfterExpiry) =>
+        {
+            Auth::Valid(project)
+        }
+        _ => Auth::Invalid,
+    }
+}
+
+/// For the writes: `Ok` when the token is valid for `project`; else Heat's 401, or 404
+/// for a project that is not the token's (as the listing answers).
+fn authorize(
+    reference: &Reference,
+    headers: &HeaderMap,
+    project: &str,
+) -> Result<(), Box<Response>> {
+    match authenticate(headers, reference) {
+        Auth::Valid(scoped) if scoped == project => Ok(()),
+        Auth::Valid(_) => Err(Box::new(heat_error(
+            StatusCode::NOT_FOUND,
+            "NotFound",
+            &format!("The project {project} could not be found."),
+        ))),
+        Auth::Missing | Auth::Invalid => Err(Box::new(heat_error(
+            StatusCode::UNAUTHORIZED,
+            "HTTPUnauthorized",
+            "Authentication required",
+        ))),
+    }
+}
+
+/// `GET /`: the identity service's versions.
+async fn versions(State(reference): State<Arc<Reference>>) -> Response {
+    reference.keystone.versions()
+}
+
+/// `GET /v3`.
+async fn version(State(reference): State<Arc<Reference>>) -> Response {
+    reference.keystone.version()
+}
+
+/// `POST /v3/auth/tokens`.
+async fn issue_token(State(reference): State<Arc<Reference>>, body: Bytes) -> Response {
+    reference.keystone.issue(&body)
+}
+
+/// `POST /v1/{project_id}/software_configs`.
+async fn create_config(
+    State(reference): State<Arc<Reference>>,
+    Path(project): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    match authorize(&reference, &headers, &project) {
+        Ok(()) => reference.writes.create_config(&project, &body),
+        Err(response) => *response,
+    }
+}
+
+/// `GET /v1/{project_id}/software_configs/{id}`.
+async fn show_config(
+    State(reference): State<Arc<Reference>>,
+    Path((project, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    match authorize(&reference, &headers, &project) {
+        Ok(()) => reference.writes.show_config(&project, &id),
+        Err(response) => *response,
+    }
+}
+
+/// `DELETE /v1/{project_id}/software_configs/{id}`.
+async fn delete_config(
+    State(reference): State<Arc<Reference>>,
+    Path((project, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    match authorize(&reference, &headers, &project) {
+        Ok(()) => reference.writes.delete_config(&project, &id),
+        Err(response) => *response,
+    }
+}
+
+/// `POST /v1/{project_id}/software_deployments`.
+async fn create_deployment(
+    State(reference): State<Arc<Reference>>,
+    Path(project): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    match authorize(&reference, &headers, &project) {
+        Ok(()) => reference.writes.create_deployment(&project, &body),
+        Err(response) => *response,
+    }
+}
+
+/// `GET /v1/{project_id}/software_deployments/{id}`.
+async fn show_deployment(
+    State(reference): State<Arc<Reference>>,
+    Path((project, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    if let Err(response) = authorize(&reference, &headers, &project) {
+        return *response;
+    }
+    let own = reference.own_deployments(&project).unwrap_or_default();
+    reference.writes.show_deployment(&project, &id, own)
+}
+
+/// `PUT /v1/{project_id}/software_deployments/{id}`.
+async fn update_deployment(
+    State(reference): State<Arc<Reference>>,
+    Path((project, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if let Err(response) = authorize(&reference, &headers, &project) {
+        return *response;
+    }
+    let own = reference.own_deployments(&project).unwrap_or_default();
+    reference
+        .writes
+        .update_deployment(&project, &id, &body, own)
+}
+
+/// `DELETE /v1/{project_id}/software_deployments/{id}`.
+async fn delete_deployment(
+    State(reference): State<Arc<Reference>>,
+    Path((project, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    if let Err(response) = authorize(&reference, &headers, &project) {
+        return *response;
+    }
+    let own = reference.own_deployments(&project).unwrap_or_default();
+    reference.writes.delete_deployment(&project, &id, own)
 }
 
 /// Whether the filter selects an item with this `server_id`: exact, case-sensitive equality,
@@ -688,7 +959,7 @@ mod tests {
         for path in [
             format!("/v1/{DEFAULT_PROJECT_ID}/software_deployments_sdconform_unknown"),
             format!("/v1/{DEFAULT_PROJECT_ID}/software_deployments/"),
-            "/".to_owned(),
+            "/v2.0".to_owned(),
         ] {
             assert_json_error(&get(&running, &path, Some(DEFAULT_TOKEN)).await, 404);
         }
@@ -714,9 +985,12 @@ mod tests {
         clean.shutdown().await;
 
         for &fault in Fault::ALL {
-            let fuzz_only = fault
-                .breaks()
-                .is_some_and(|b| b.detected_by == super::super::Detection::Fuzz);
+            let detected_by = fault.breaks().map(|b| b.detected_by);
+            if detected_by == Some(super::super::Detection::Cloud) {
+                // Issued tokens and the second project: tests/it/keystone.rs.
+                continue;
+            }
+            let fuzz_only = detected_by == Some(super::super::Detection::Fuzz);
             let running = serve(Some(fault)).await;
             let mut changed = Vec::new();
             for (request, clean) in shipped().iter().zip(&baseline) {

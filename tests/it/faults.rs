@@ -1,7 +1,9 @@
 //! The clean reference is conformant with zero findings under every profile (fuzz phase
 //! included); each fault makes exactly its clause fail, under exactly the profiles it breaks.
 //! The per-fault runs test the example-based suite (`--fuzz-cases 0`): faults only fuzzing
-//! can find are shown to escape it here, and to be found in `fuzz.rs`.
+//! can find are shown to escape it here, and to be found in `fuzz.rs`; faults only a run with
+//! identity credentials can find (issued tokens, a second project) escape it too, and
+//! `keystone.rs` shows the reference really breaks.
 
 use sdconform::check::Severity;
 use sdconform::reference::{Detection, Fault};

@@ -4,10 +4,12 @@
 mod adversary;
 mod browser;
 mod cli;
+mod cloud;
 mod faults;
 mod fuzz;
 mod hostile;
 mod input;
+mod keystone;
 mod layering;
 mod reports;
 mod support;

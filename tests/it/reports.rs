@@ -844,6 +844,16 @@ fn clause<'a>(report: &'a Value, id: &str) -> &'a Value {
 }
 
 /// Runs the suite against a reference target on `port` with `fault`, into `dir/name/`.
+/// A free port below Linux's ephemeral range (32768 and up), which `run_on_port`
+/// binds three times in a row: a port the OS hands out for `:0` could be taken by a
+/// test running in parallel between two of those binds.
+fn port_outside_the_ephemeral_range() -> u16 {
+    let start = 20_000 + u16::try_from(std::process::id() % 5_000).unwrap_or(0);
+    (start..32_000)
+        .find(|port| std::net::TcpListener::bind(("127.0.0.1", *port)).is_ok())
+        .expect("a free port below 32000")
+}
+
 fn run_on_port(port: u16, fault: Option<Fault>, dir: &Path, name: &str) -> PathBuf {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
@@ -879,10 +889,7 @@ fn run_on_port(port: u16, fault: Option<Fault>, dir: &Path, name: &str) -> PathB
 
 #[test]
 fn compare_shows_a_matrix_and_fixed_regressed_and_newly_not_exercised_clauses() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("port");
+    let port = port_outside_the_ephemeral_range();
     let dir = tempfile::tempdir().expect("tempdir");
     // One target (one URL) seen three times: SD-RESP-9 broken, then SD-RESP-4, then an empty list.
     let before = run_on_port(port, Some(Fault::StatusOutsideEnum), dir.path(), "before");

@@ -19,7 +19,7 @@
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
-use super::Severity;
+use super::{Finding, Observation, Severity};
 use crate::contract::Profile;
 
 /// How an item's `server_id` relates to the filter.
@@ -86,6 +86,44 @@ impl CollationMatch {
             CollationMatch::Observation => None,
         }
     }
+
+    /// What a `filter_exact` item at `pointer` that only a collation matches is, for a
+    /// check of severity `own`: a finding naming the profiles that accept it, or an
+    /// observation naming those under which it would be one. `returned` says what the
+    /// list returned; [`EXPLANATION`] follows it.
+    pub fn judge(
+        self,
+        own: Severity,
+        pointer: String,
+        expected: String,
+        actual: String,
+        returned: &str,
+    ) -> Judged {
+        let message = format!("{returned}: {EXPLANATION}");
+        let (clause, check) = ("SD-REQ-1", "filter_exact");
+        match self.severity(own) {
+            Some(severity) => {
+                let finding = Finding::new(clause, check, pointer, expected, actual, message);
+                let mut finding = finding.with_severity(severity);
+                finding.accepted_by = ACCEPTED_BY.iter().map(|p| (*p).to_owned()).collect();
+                Judged::Finding(finding)
+            }
+            None => {
+                let observation =
+                    Observation::new(clause, check, pointer, expected, actual, message);
+                Judged::Observation(observation.finding_under(FINDING_UNDER))
+            }
+        }
+    }
+}
+
+/// An item a collation matches, as the profile judges it ([`CollationMatch::judge`]).
+#[derive(Debug)]
+pub enum Judged {
+    /// A finding (`strict`, `documented`).
+    Finding(Finding),
+    /// An observation (`lenient`).
+    Observation(Observation),
 }
 
 /// The profiles under which a collation match is a finding, for a finding's `accepted_by`.
@@ -170,6 +208,41 @@ mod tests {
         for (filter, actual, want) in table {
             assert_eq!(compare(filter, actual), want, "{filter:?} vs {actual:?}");
         }
+    }
+
+    /// Issue 9: the filter cases and the fuzz properties judge a collation's match
+    /// through one function, so a finding and an observation say the same thing, and a
+    /// long `server_id` is truncated once in either.
+    #[test]
+    fn a_match_is_a_finding_or_an_observation_with_the_same_evidence() {
+        let long = format!("{:?}", "e".repeat(400));
+        let judge = |policy: CollationMatch| {
+            policy.judge(
+                Severity::Must,
+                "/software_deployments/0/server_id".to_owned(),
+                "\"E\"".to_owned(),
+                long.clone(),
+                "returned",
+            )
+        };
+        let Judged::Finding(finding) = judge(CollationMatch::Should) else {
+            panic!("documented: a finding");
+        };
+        assert_eq!(finding.severity, Severity::Should);
+        assert_eq!(finding.accepted_by, ["lenient"]);
+        let Judged::Observation(observation) = judge(CollationMatch::Observation) else {
+            panic!("lenient: an observation");
+        };
+        assert_eq!(observation.finding_under, ["strict", "documented"]);
+        assert_eq!(observation.actual, finding.actual);
+        assert!(
+            finding.actual.ends_with("… (102 more bytes)"),
+            "{}",
+            finding.actual
+        );
+        assert_eq!(observation.message, finding.message);
+        assert_eq!(finding.message, format!("returned: {EXPLANATION}"));
+        assert_eq!(observation.pointer, finding.pointer);
     }
 
     #[test]

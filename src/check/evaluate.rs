@@ -66,6 +66,33 @@ impl Evaluation {
         self.records.extend(records);
     }
 
+    /// The body checks of a case whose answer is not a 200: not applicable when the
+    /// contract allows that status here, else not exercised.
+    fn skip_for_status(&mut self, input: &Input<'_>) {
+        let allowed = &input.case.expect.status;
+        if allowed.contains(&input.status) {
+            self.notes.push(format!(
+                "the target answered {} (the contract allows {allowed:?} here); the 200-body checks do not apply",
+                input.status
+            ));
+            self.skip_body_checks(
+                input,
+                CheckOutcome::NotApplicable,
+                "the target chose an allowed non-200 answer",
+            );
+        } else {
+            self.skip_body_checks(input, CheckOutcome::NotExercised, "no 200 body to check");
+        }
+    }
+
+    /// Every body check but `json` (whose own record says what went wrong) not exercised.
+    fn skip_checks_after_json(&mut self, input: &Input<'_>, why: &str) {
+        let mut rest = Evaluation::default();
+        rest.skip_body_checks(input, CheckOutcome::NotExercised, why);
+        self.records
+            .extend(rest.records.into_iter().filter(|r| r.check != "json"));
+    }
+
     fn skip_body_checks(&mut self, input: &Input<'_>, outcome: CheckOutcome, why: &str) {
         let mut clauses = vec![("json", "SD-RESP-1".to_owned())];
         if input.case.expect.schema.is_some() {
@@ -136,40 +163,61 @@ fn evaluate_body(input: &Input<'_>, cut: Option<usize>) -> Evaluation {
         input.status,
     ));
     let has_body_checks = case.expect.schema.is_some() || !case.checks.is_empty();
-    if has_body_checks && input.status != 200 {
-        if case.expect.status.contains(&input.status) {
-            eval.notes.push(format!(
-                "the target answered {} (the contract allows {:?} here); the 200-body checks do not apply",
-                input.status, case.expect.status
-            ));
-            eval.skip_body_checks(
-                input,
-                CheckOutcome::NotApplicable,
-                "the target chose an allowed non-200 answer",
-            );
-        } else {
-            eval.skip_body_checks(input, CheckOutcome::NotExercised, "no 200 body to check");
-        }
-        return finish(eval);
-    }
     if !has_body_checks {
         return finish(eval);
     }
-    if let Some(limit) = cut {
+    if input.status != 200 {
+        eval.skip_for_status(input);
+    } else if let Some(limit) = cut {
         let (_, findings, records) = body::check_cut(input.content_type, limit);
         eval.add((findings, records));
-        let mut rest = Evaluation::default();
-        rest.skip_body_checks(
-            input,
-            CheckOutcome::NotExercised,
-            "the body exceeds --max-body-bytes",
-        );
-        eval.records
-            .extend(rest.records.into_iter().filter(|r| r.check != "json"));
-        return finish(eval);
+        eval.skip_checks_after_json(input, "the body exceeds --max-body-bytes");
+    } else {
+        check_list(input, &mut eval);
     }
-    // The list is checked as it streams past: one item in memory at a time.
-    let streaming = case
+    finish(eval)
+}
+
+/// The body checks of a 200 body read in full: JSON and media type, then the
+/// schema and the named checks, item by item.
+fn check_list(input: &Input<'_>, eval: &mut Evaluation) {
+    let (acc, walked) = read_list(input);
+    let shape = match walked {
+        Ok(shape) => shape,
+        Err(error) => {
+            let (_, findings, records) = body::check_error(input.content_type, input.body, &error);
+            let beyond_limits = findings
+                .iter()
+                .any(|f| f.check == "json" && f.severity == Severity::Should);
+            eval.add((findings, records));
+            let why = if beyond_limits {
+                "the body is JSON beyond what the parser represents"
+            } else {
+                "the body is not JSON"
+            };
+            eval.skip_checks_after_json(input, why);
+            return;
+        }
+    };
+    let media = body::media_type_finding(input.content_type);
+    eval.records.push(CheckRecord::new(
+        "json",
+        "SD-RESP-1",
+        if media.is_some() {
+            CheckOutcome::Fail
+        } else {
+            CheckOutcome::Pass
+        },
+    ));
+    eval.findings.extend(media);
+    acc.finish(&shape, eval);
+}
+
+/// Feeds the body's list to the accumulators as it streams past, one item in
+/// memory at a time; returns them with the body's shape.
+fn read_list<'a>(input: &'a Input<'a>) -> (Accumulators<'a>, Result<Walk, serde_json::Error>) {
+    let streaming = input
+        .case
         .expect
         .schema
         .as_deref()
@@ -185,39 +233,7 @@ fn evaluate_body(input: &Input<'_>, cut: Option<usize>) -> Evaluation {
             whole(input.body, &mut acc)
         }
     };
-    let shape = match walked {
-        Ok(shape) => shape,
-        Err(error) => {
-            let (_, findings, records) = body::check_error(input.content_type, input.body, &error);
-            let beyond_limits = findings
-                .iter()
-                .any(|f| f.check == "json" && f.severity == Severity::Should);
-            eval.add((findings, records));
-            let why = if beyond_limits {
-                "the body is JSON beyond what the parser represents"
-            } else {
-                "the body is not JSON"
-            };
-            let mut rest = Evaluation::default();
-            rest.skip_body_checks(input, CheckOutcome::NotExercised, why);
-            eval.records
-                .extend(rest.records.into_iter().filter(|r| r.check != "json"));
-            return finish(eval);
-        }
-    };
-    let media = body::media_type_finding(input.content_type);
-    eval.records.push(CheckRecord::new(
-        "json",
-        "SD-RESP-1",
-        if media.is_some() {
-            CheckOutcome::Fail
-        } else {
-            CheckOutcome::Pass
-        },
-    ));
-    eval.findings.extend(media);
-    acc.finish(&shape, &mut eval);
-    finish(eval)
+    (acc, walked)
 }
 
 /// The whole-document path: parses `body` into one value, feeds the list's

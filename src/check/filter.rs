@@ -23,7 +23,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::collation::{self, CollationMatch, Match};
+use super::collation::{self, CollationMatch, Judged, Match};
 use super::{
     Capped, CheckOutcome, CheckRecord, Finding, MAX_FINDINGS_PER_CHECK, Observation, Severity,
 };
@@ -210,10 +210,35 @@ impl Exact {
     }
 
     /// The findings, the record and the observation (at most one, counting the items).
-    pub fn finish(self) -> Checked {
+    pub fn finish(mut self) -> Checked {
+        let unexplained = std::mem::take(&mut self.findings);
+        let (findings, observation) = self.judge_collated(unexplained);
+        let failed = !findings.is_empty();
+        let (findings, omitted) = findings.into_parts();
+        let record = self.record(failed, omitted);
+        let observations = observation
+            .map(|mut o| {
+                if self.collated_count > 1 {
+                    o.message = format!(
+                        "{} (and {} more item(s))",
+                        o.message,
+                        self.collated_count - 1
+                    );
+                }
+                o
+            })
+            .into_iter()
+            .collect();
+        (findings, vec![record], observations)
+    }
+
+    /// The `unexplained` items' findings, then the collated items': findings of the
+    /// check's severity when the list also holds unexplained items, else as the profile
+    /// judges them; and the first collated item's observation, if the profile observes.
+    fn judge_collated(&self, unexplained: Capped) -> (Capped, Option<Observation>) {
         let server_id = self.server_id.as_str();
-        let unexplained = !self.findings.is_empty();
-        let mut findings = self.findings;
+        let explained = unexplained.is_empty();
+        let mut findings = unexplained;
         let mut observation: Option<Observation> = None;
         for (index, actual) in &self.collated {
             let pointer = format!("/software_deployments/{index}/server_id");
@@ -221,7 +246,7 @@ impl Exact {
             let returned = format!(
                 "the list filtered by server_id={server_id:?} returns a deployment of server {actual:?}"
             );
-            if unexplained {
+            if !explained {
                 findings.push(
                     Finding::new(
                         "SD-REQ-1",
@@ -237,41 +262,27 @@ impl Exact {
                 );
                 continue;
             }
-            let message = format!("{returned}: {}", collation::EXPLANATION);
-            match self.collation.severity(self.severity) {
-                Some(severity) => {
-                    let mut finding = Finding::new(
-                        "SD-REQ-1",
-                        "filter_exact",
-                        pointer,
-                        expected,
-                        format!("{actual:?}"),
-                        message,
-                    )
-                    .with_severity(severity);
-                    finding.accepted_by = collation::ACCEPTED_BY
-                        .iter()
-                        .map(|p| (*p).to_owned())
-                        .collect();
-                    findings.push(finding);
-                }
-                None => {
-                    observation.get_or_insert_with(|| {
-                        Observation::new(
-                            "SD-REQ-1",
-                            "filter_exact",
-                            pointer,
-                            expected,
-                            format!("{actual:?}"),
-                            message,
-                        )
-                        .finding_under(collation::FINDING_UNDER)
-                    });
+            let actual = format!("{actual:?}");
+            match self
+                .collation
+                .judge(self.severity, pointer, expected, actual, &returned)
+            {
+                Judged::Finding(finding) => findings.push(finding),
+                Judged::Observation(o) => {
+                    observation.get_or_insert(o);
                 }
             }
         }
-        let failed = !findings.is_empty();
-        let (findings, omitted) = findings.into_parts();
+        (findings, observation)
+    }
+
+    /// The record: not exercised on an empty list, else pass or fail, with notes that
+    /// count the collated items and the findings past the cap.
+    fn record(&self, failed: bool, omitted: Option<String>) -> CheckRecord {
+        if self.items == 0 {
+            return CheckRecord::new("filter_exact", "SD-REQ-1", CheckOutcome::NotExercised)
+                .with_note("the filtered list is empty: no item to compare");
+        }
         let collated = (self.collated_count > 0).then(|| {
             format!(
                 "{} item(s) matched only as a case-, space- and accent-insensitive collation does",
@@ -284,41 +295,22 @@ impl Exact {
                 self.collated_count - self.collated.len()
             )
         });
-        let record = if self.items == 0 {
-            CheckRecord::new("filter_exact", "SD-REQ-1", CheckOutcome::NotExercised)
-                .with_note("the filtered list is empty: no item to compare")
+        let outcome = if failed {
+            CheckOutcome::Fail
         } else {
-            let outcome = if failed {
-                CheckOutcome::Fail
-            } else {
-                CheckOutcome::Pass
-            };
-            let notes: Vec<String> = collated
-                .into_iter()
-                .chain(unlisted)
-                .chain(omitted)
-                .collect();
-            let record = CheckRecord::new("filter_exact", "SD-REQ-1", outcome);
-            if notes.is_empty() {
-                record
-            } else {
-                record.with_note(notes.join("; "))
-            }
+            CheckOutcome::Pass
         };
-        let observations = observation
-            .map(|mut o| {
-                if self.collated_count > 1 {
-                    o.message = format!(
-                        "{} (and {} more item(s))",
-                        o.message,
-                        self.collated_count - 1
-                    );
-                }
-                o
-            })
+        let notes: Vec<String> = collated
             .into_iter()
+            .chain(unlisted)
+            .chain(omitted)
             .collect();
-        (findings, vec![record], observations)
+        let record = CheckRecord::new("filter_exact", "SD-REQ-1", outcome);
+        if notes.is_empty() {
+            record
+        } else {
+            record.with_note(notes.join("; "))
+        }
     }
 }
 

@@ -17,8 +17,9 @@
 use std::collections::BTreeSet;
 
 use super::model::{
-    CaseResult, ClauseOutcome, Counts, Gate, Outcome, ProfileInfo, RunReport, SCHEMA_VERSION,
-    Summary, TargetInfo, Tool, Verdict, WaiverEntry, WaiverReport, WaiverStatus, clause_table,
+    CaseResult, ClauseOutcome, ClauseResult, Counts, Gate, Outcome, ProfileInfo, RunReport,
+    SCHEMA_VERSION, Summary, TargetInfo, Tool, Verdict, WaiverEntry, WaiverReport, WaiverStatus,
+    clause_table,
 };
 use crate::check::{Severity, Waived};
 use crate::contract::{Contract, Profile};
@@ -58,51 +59,7 @@ pub fn build(context: Context<'_>, mut cases: Vec<CaseResult>) -> RunReport {
     }
 
     let clauses = clause_table(context.contract.clauses(), &cases);
-    let mut counts = Counts {
-        total: cases.len(),
-        ..Counts::default()
-    };
-    for case in &cases {
-        match case.outcome {
-            Outcome::Pass => counts.pass += 1,
-            Outcome::Fail => counts.fail += 1,
-            Outcome::Error(_) => counts.error += 1,
-            Outcome::NotExercised => counts.not_exercised += 1,
-            Outcome::Skipped => counts.skipped += 1,
-            Outcome::Waived => counts.waived += 1,
-        }
-    }
-    let findings = || cases.iter().flat_map(|c| c.findings.iter());
-    let unwaived = |severity| {
-        findings()
-            .filter(|f| f.severity == severity && f.waived.is_none())
-            .count()
-    };
-    let must_findings = unwaived(Severity::Must);
-    let should_findings = unwaived(Severity::Should);
-    let waived_findings = findings().filter(|f| f.waived.is_some()).count();
-    let pick = |want: &dyn Fn(&super::model::ClauseResult) -> bool| -> Vec<String> {
-        clauses
-            .iter()
-            .filter(|c| want(c))
-            .map(|c| c.id.clone())
-            .collect()
-    };
-    let summary = Summary {
-        cases: counts,
-        must_findings,
-        should_findings,
-        failing_clauses: pick(&|c| {
-            c.outcome == ClauseOutcome::Fail && c.severity == Some(Severity::Must)
-        }),
-        warning_clauses: pick(&|c| {
-            c.outcome == ClauseOutcome::Fail && c.severity == Some(Severity::Should)
-        }),
-        not_exercised_clauses: pick(&|c| c.outcome == ClauseOutcome::NotExercised),
-        waived_findings,
-        waived_clauses: pick(&|c| c.outcome == ClauseOutcome::Waived),
-        observations: cases.iter().map(|c| c.observations.len()).sum(),
-    };
+    let summary = summary(&cases, &clauses);
 
     let (verdict, verdict_reasons) = verdict(&summary, gate, waivers.as_ref());
     RunReport {
@@ -133,6 +90,57 @@ pub fn build(context: Context<'_>, mut cases: Vec<CaseResult>) -> RunReport {
         clauses,
         cases,
     }
+}
+
+/// The counts of cases, findings and clauses.
+fn summary(cases: &[CaseResult], clauses: &[ClauseResult]) -> Summary {
+    let findings = || cases.iter().flat_map(|c| c.findings.iter());
+    let unwaived = |severity| {
+        findings()
+            .filter(|f| f.severity == severity && f.waived.is_none())
+            .count()
+    };
+    let pick = |want: &dyn Fn(&ClauseResult) -> bool| -> Vec<String> {
+        clauses
+            .iter()
+            .filter(|c| want(c))
+            .map(|c| c.id.clone())
+            .collect()
+    };
+    Summary {
+        cases: counts(cases),
+        must_findings: unwaived(Severity::Must),
+        should_findings: unwaived(Severity::Should),
+        failing_clauses: pick(&|c| {
+            c.outcome == ClauseOutcome::Fail && c.severity == Some(Severity::Must)
+        }),
+        warning_clauses: pick(&|c| {
+            c.outcome == ClauseOutcome::Fail && c.severity == Some(Severity::Should)
+        }),
+        not_exercised_clauses: pick(&|c| c.outcome == ClauseOutcome::NotExercised),
+        waived_findings: findings().filter(|f| f.waived.is_some()).count(),
+        waived_clauses: pick(&|c| c.outcome == ClauseOutcome::Waived),
+        observations: cases.iter().map(|c| c.observations.len()).sum(),
+    }
+}
+
+/// How many cases ended in each outcome.
+fn counts(cases: &[CaseResult]) -> Counts {
+    let mut counts = Counts {
+        total: cases.len(),
+        ..Counts::default()
+    };
+    for case in cases {
+        match case.outcome {
+            Outcome::Pass => counts.pass += 1,
+            Outcome::Fail => counts.fail += 1,
+            Outcome::Error(_) => counts.error += 1,
+            Outcome::NotExercised => counts.not_exercised += 1,
+            Outcome::Skipped => counts.skipped += 1,
+            Outcome::Waived => counts.waived += 1,
+        }
+    }
+    counts
 }
 
 /// Marks each finding an unexpired waiver matches (the first in file order

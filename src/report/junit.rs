@@ -280,68 +280,103 @@ fn waiver_tests(report: &RunReport, gate: Gate) -> Vec<Test> {
 /// The test cases of one case: one per (check, clause), plus one for a harness
 /// error and one per finding no record accounts for.
 fn case_tests(case: &CaseResult, fail_on: FailOn) -> Vec<Test> {
-    let mut out = Vec::new();
-    match &case.outcome {
-        Outcome::Error(error) => {
-            out.push(Test::new(
-                format!("{}::run", case.id),
-                &case.id,
-                Status::Error(Detail::new(error).kind("harness error")),
-            ));
-        }
+    let checks = Checks::of(case);
+    run_test(case)
+        .into_iter()
+        .chain(
+            checks
+                .keys
+                .iter()
+                .map(|key| checks.test(case, key, fail_on)),
+        )
+        .collect()
+}
+
+/// The `CASE::run` test case of a case that could not run, or was skipped before any check.
+fn run_test(case: &CaseResult) -> Option<Test> {
+    let status = match &case.outcome {
+        Outcome::Error(error) => Status::Error(Detail::new(error).kind("harness error")),
         Outcome::Skipped if case.checks.is_empty() => {
             let why = case.notes.first().map_or("skipped", String::as_str);
-            out.push(Test::new(
-                format!("{}::run", case.id),
-                &case.id,
-                Status::Skipped(Detail::new(why)),
-            ));
+            Status::Skipped(Detail::new(why))
         }
-        _ => {}
+        _ => return None,
+    };
+    Some(Test::new(format!("{}::run", case.id), &case.id, status))
+}
+
+/// A (check, clause) pair: one test case.
+type Key = (String, String);
+
+/// A case's records, notes and findings by (check, clause).
+#[derive(Default)]
+struct Checks<'a> {
+    /// In record order, then finding order.
+    keys: Vec<Key>,
+    records: BTreeMap<Key, Vec<CheckOutcome>>,
+    notes: BTreeMap<Key, Vec<&'a str>>,
+    findings: BTreeMap<Key, Vec<&'a Finding>>,
+}
+
+impl<'a> Checks<'a> {
+    fn of(case: &'a CaseResult) -> Self {
+        let mut checks = Checks::default();
+        for record in &case.checks {
+            let key = (record.check.clone(), record.clause.clone());
+            if !checks.records.contains_key(&key) {
+                checks.keys.push(key.clone());
+            }
+            checks
+                .records
+                .entry(key.clone())
+                .or_default()
+                .push(record.outcome);
+            if let Some(note) = &record.note {
+                checks.notes.entry(key).or_default().push(note);
+            }
+        }
+        for finding in &case.findings {
+            let key = checks.home(finding);
+            if !checks.keys.contains(&key) {
+                checks.keys.push(key.clone());
+            }
+            checks.findings.entry(key).or_default().push(finding);
+        }
+        checks
     }
-    // Records and findings by (check, clause), in record order then finding order.
-    let mut keys: Vec<(String, String)> = Vec::new();
-    let mut records: BTreeMap<(String, String), Vec<CheckOutcome>> = BTreeMap::new();
-    let mut notes: BTreeMap<(String, String), Vec<&str>> = BTreeMap::new();
-    for record in &case.checks {
-        let key = (record.check.clone(), record.clause.clone());
-        if !records.contains_key(&key) {
-            keys.push(key.clone());
-        }
-        records.entry(key.clone()).or_default().push(record.outcome);
-        if let Some(note) = &record.note {
-            notes.entry(key).or_default().push(note);
-        }
-    }
-    // A finding belongs to its own (check, clause) record; failing that (the
-    // schema check reports enum violations as `status_enum`), to the failed
-    // record of its clause; failing that, to a test case of its own.
-    let mut findings: BTreeMap<(String, String), Vec<&Finding>> = BTreeMap::new();
-    for finding in &case.findings {
+
+    /// A finding belongs to its own (check, clause) record; failing that (the
+    /// schema check reports enum violations as `status_enum`), to the failed
+    /// record of its clause; failing that, to a test case of its own.
+    fn home(&self, finding: &Finding) -> Key {
         let exact = (finding.check.clone(), finding.clause.clone());
-        let key = if records.contains_key(&exact) {
-            exact
-        } else if let Some(failed) = keys.iter().find(|key| {
-            key.1 == finding.clause
-                && records
-                    .get(*key)
-                    .is_some_and(|outcomes| outcomes.contains(&CheckOutcome::Fail))
-        }) {
-            failed.clone()
-        } else {
-            exact
-        };
-        if !keys.contains(&key) {
-            keys.push(key.clone());
+        if self.records.contains_key(&exact) {
+            return exact;
         }
-        findings.entry(key).or_default().push(finding);
+        self.keys
+            .iter()
+            .find(|key| {
+                key.1 == finding.clause
+                    && self
+                        .records
+                        .get(*key)
+                        .is_some_and(|outcomes| outcomes.contains(&CheckOutcome::Fail))
+            })
+            .cloned()
+            .unwrap_or(exact)
     }
-    for key in keys {
-        let (check, clause) = &key;
+
+    /// The test case of `key`, with the findings that do not fail the run in its output.
+    fn test(&self, case: &CaseResult, key: &Key, fail_on: FailOn) -> Test {
+        let (check, clause) = key;
         let name = format!("{}::{check} [{clause}]", case.id);
-        let found = findings.get(&key).map(Vec::as_slice).unwrap_or_default();
-        let outcomes = records.get(&key).map(Vec::as_slice).unwrap_or_default();
-        let note = notes.get(&key).and_then(|n| n.first().copied());
+        let found = self
+            .findings
+            .get(key)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        let outcomes = self.records.get(key).map(Vec::as_slice).unwrap_or_default();
+        let note = self.notes.get(key).and_then(|n| n.first().copied());
         let mut test = Test::new(name, &case.id, status(found, outcomes, note, fail_on));
         let warnings: Vec<&&Finding> = found
             .iter()
@@ -355,9 +390,8 @@ fn case_tests(case: &CaseResult, fail_on: FailOn) -> Vec<Test> {
                 text.join("\n")
             ));
         }
-        out.push(test);
+        test
     }
-    out
 }
 
 /// The status of one (check, clause) test case.

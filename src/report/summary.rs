@@ -17,6 +17,7 @@ pub use crate::model::text::{inert, inert_lines};
 use std::fmt::Write;
 
 use super::model::{ClauseOutcome, RunReport, Verdict, WaiverStatus};
+use crate::model::Finding;
 
 /// Observations listed; the rest are counted.
 const SHOWN_OBSERVATIONS: usize = 3;
@@ -24,6 +25,28 @@ const SHOWN_OBSERVATIONS: usize = 3;
 /// Renders the summary (no trailing newline).
 pub fn render(report: &RunReport) -> String {
     let mut out = String::new();
+    header(&mut out, report);
+    counts(&mut out, report);
+    observations(&mut out, report);
+    clauses(&mut out, report);
+    for case in report.cases.iter() {
+        if let Some(error) = case.outcome.error() {
+            let _ = writeln!(out, "error in {}: {}", case.id, inert(error));
+        }
+    }
+    waivers(&mut out, report);
+    if !report.summary.not_exercised_clauses.is_empty() {
+        let _ = writeln!(
+            out,
+            "not exercised (the verdict rests on no data for these clauses): {}",
+            report.summary.not_exercised_clauses.join(", ")
+        );
+    }
+    out.trim_end().to_owned()
+}
+
+/// The target, the verdict and its reasons.
+fn header(out: &mut String, report: &RunReport) {
     let mut target = if report.target.embedded {
         format!("{} (embedded reference target)", report.target.url)
     } else {
@@ -54,6 +77,10 @@ pub fn render(report: &RunReport) -> String {
     for reason in &report.verdict_reasons {
         let _ = writeln!(out, "  because: {}", inert(reason));
     }
+}
+
+/// The case and finding counts.
+fn counts(out: &mut String, report: &RunReport) {
     let c = &report.summary.cases;
     let _ = writeln!(
         out,
@@ -67,35 +94,44 @@ pub fn render(report: &RunReport) -> String {
         report.summary.should_findings,
         report.summary.waived_findings
     );
-    if report.summary.observations > 0 {
+}
+
+/// The observations' count and the first [`SHOWN_OBSERVATIONS`] of them.
+fn observations(out: &mut String, report: &RunReport) {
+    if report.summary.observations == 0 {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "observations: {} (the {} profile accepts them; stricter profiles report them as findings)",
+        report.summary.observations, report.profile.name
+    );
+    for (case, o) in report
+        .cases
+        .iter()
+        .flat_map(|case| case.observations.iter().map(move |o| (case, o)))
+        .take(SHOWN_OBSERVATIONS)
+    {
         let _ = writeln!(
             out,
-            "observations: {} (the {} profile accepts them; stricter profiles report them as findings)",
-            report.summary.observations, report.profile.name
+            "  {} {} {}: {}",
+            o.clause,
+            case.id,
+            inert(&o.pointer),
+            inert(&o.message)
         );
-        for (case, o) in report
-            .cases
-            .iter()
-            .flat_map(|case| case.observations.iter().map(move |o| (case, o)))
-            .take(SHOWN_OBSERVATIONS)
-        {
-            let _ = writeln!(
-                out,
-                "  {} {} {}: {}",
-                o.clause,
-                case.id,
-                inert(&o.pointer),
-                inert(&o.message)
-            );
-        }
-        if report.summary.observations > SHOWN_OBSERVATIONS {
-            let _ = writeln!(
-                out,
-                "  ... {} more in report.json",
-                report.summary.observations - SHOWN_OBSERVATIONS
-            );
-        }
     }
+    if report.summary.observations > SHOWN_OBSERVATIONS {
+        let _ = writeln!(
+            out,
+            "  ... {} more in report.json",
+            report.summary.observations - SHOWN_OBSERVATIONS
+        );
+    }
+}
+
+/// The failing, then the waived clauses, each with its first finding as evidence.
+fn clauses(out: &mut String, report: &RunReport) {
     for (title, outcome) in [
         ("failing clauses", ClauseOutcome::Fail),
         ("waived clauses", ClauseOutcome::Waived),
@@ -120,87 +156,77 @@ pub fn render(report: &RunReport) -> String {
                 });
             let severity = clause.severity.map_or("", |s| s.as_str());
             match evidence {
-                Some((case, f)) => {
-                    let _ = writeln!(
-                        out,
-                        "  {} {severity:<6} {} {}: expected {}, got {}",
-                        clause.id,
-                        case.id,
-                        if f.pointer.is_empty() {
-                            "(response)".to_owned()
-                        } else {
-                            // Member names come from the target.
-                            inert(&f.pointer)
-                        },
-                        inert(&f.expected),
-                        inert(&f.actual)
-                    );
-                    if let Some(waived) = &f.waived {
-                        let _ = writeln!(
-                            out,
-                            "    waived until {}: {}",
-                            waived.expires,
-                            inert(&waived.reason)
-                        );
-                    }
-                }
+                Some((case, f)) => evidence_line(out, &clause.id, severity, &case.id, f),
                 None => {
                     let _ = writeln!(out, "  {} {severity}", clause.id);
                 }
             }
         }
     }
-    for case in report.cases.iter().filter(|c| c.outcome.error().is_some()) {
+}
+
+/// One clause's line with the finding that shows it, and its waiver if any.
+fn evidence_line(out: &mut String, clause: &str, severity: &str, case: &str, f: &Finding) {
+    let _ = writeln!(
+        out,
+        "  {clause} {severity:<6} {case} {}: expected {}, got {}",
+        if f.pointer.is_empty() {
+            "(response)".to_owned()
+        } else {
+            // Member names come from the target.
+            inert(&f.pointer)
+        },
+        inert(&f.expected),
+        inert(&f.actual)
+    );
+    if let Some(waived) = &f.waived {
         let _ = writeln!(
             out,
-            "error in {}: {}",
-            case.id,
-            inert(case.outcome.error().unwrap_or(""))
+            "    waived until {}: {}",
+            waived.expires,
+            inert(&waived.reason)
         );
     }
-    if let Some(waivers) = &report.waivers {
-        let count = |status| {
-            waivers
-                .entries
-                .iter()
-                .filter(|e| e.status == status)
-                .count()
-        };
-        let _ = writeln!(
-            out,
-            "waivers ({}): {} applied, {} stale, {} expired",
-            inert(&waivers.source),
-            count(WaiverStatus::Applied),
-            count(WaiverStatus::Stale),
-            count(WaiverStatus::Expired)
-        );
-        for entry in waivers
+}
+
+/// The waivers file: how many applied, and every waiver that did not.
+fn waivers(out: &mut String, report: &RunReport) {
+    let Some(waivers) = &report.waivers else {
+        return;
+    };
+    let count = |status| {
+        waivers
             .entries
             .iter()
-            .filter(|e| e.status != WaiverStatus::Applied)
-        {
-            let _ = writeln!(
-                out,
-                "  {} waiver {} {}{} (expires {}): {}",
-                entry.status.as_str(),
-                entry.source,
-                entry.clause,
-                entry
-                    .case
-                    .as_deref()
-                    .map(|c| format!(" in {c}"))
-                    .unwrap_or_default(),
-                entry.expires,
-                inert(&entry.reason)
-            );
-        }
-    }
-    if !report.summary.not_exercised_clauses.is_empty() {
+            .filter(|e| e.status == status)
+            .count()
+    };
+    let _ = writeln!(
+        out,
+        "waivers ({}): {} applied, {} stale, {} expired",
+        inert(&waivers.source),
+        count(WaiverStatus::Applied),
+        count(WaiverStatus::Stale),
+        count(WaiverStatus::Expired)
+    );
+    for entry in waivers
+        .entries
+        .iter()
+        .filter(|e| e.status != WaiverStatus::Applied)
+    {
         let _ = writeln!(
             out,
-            "not exercised (the verdict rests on no data for these clauses): {}",
-            report.summary.not_exercised_clauses.join(", ")
+            "  {} waiver {} {}{} (expires {}): {}",
+            entry.status.as_str(),
+            entry.source,
+            entry.clause,
+            entry
+                .case
+                .as_deref()
+                .map(|c| format!(" in {c}"))
+                .unwrap_or_default(),
+            entry.expires,
+            inert(&entry.reason)
         );
     }
-    out.trim_end().to_owned()
 }

@@ -4,6 +4,7 @@
 mod adversary;
 mod browser;
 mod cli;
+mod exchanges;
 mod faults;
 mod fuzz;
 mod hostile;

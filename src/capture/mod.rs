@@ -8,6 +8,8 @@
 //! traffic somebody else sent. Nothing here writes; nothing here touches the
 //! network.
 
+pub mod har;
 pub mod ndjson;
 
+pub use har::{HarSummary, read_har};
 pub use ndjson::ExchangeReader;

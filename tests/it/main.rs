@@ -7,6 +7,7 @@ mod cli;
 mod exchanges;
 mod faults;
 mod fuzz;
+mod har;
 mod hostile;
 mod input;
 mod layering;

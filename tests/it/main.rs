@@ -3,6 +3,7 @@
 
 mod adversary;
 mod browser;
+mod bundle;
 mod cli;
 mod exchanges;
 mod faults;

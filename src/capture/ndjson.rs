@@ -51,7 +51,9 @@ impl ExchangeReader {
             source,
         };
         let file = File::open(path).map_err(io)?;
-        let side = file.try_clone().map_err(io)?;
+        // Its own open file, not a clone: a clone shares the offset, and a
+        // look-up would move the reading.
+        let side = File::open(path).map_err(io)?;
         Ok(ExchangeReader {
             name: path.display().to_string(),
             lines: BufReader::new(file),

@@ -145,6 +145,43 @@ fn lines_round_trip_and_identical_bodies_are_stored_once() {
     assert_eq!(body_of(&back[2]).bytes(), Some(big.as_bytes()));
 }
 
+/// Found by `cargo bench --bench exchanges`: a look-up of a body stored
+/// earlier must not move the reading of a file larger than the read buffer.
+#[test]
+fn bodies_stored_once_resolve_anywhere_in_a_large_file() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut writer = ExchangeWriter::create(dir.path(), RecordSettings::default(), Secrets::new())
+        .expect("create");
+    // Two bodies stored once, far into the file, referred to in turn (so
+    // that every look-up reads the file again).
+    let shared = ["a".repeat(1000), "b".repeat(1000)];
+    let mut given = Vec::new();
+    for n in 0..300usize {
+        let body = match n % 3 {
+            0 | 1 if n >= 30 => shared[n % 3].clone(),
+            _ => format!("{n:0>300}"),
+        };
+        writer
+            .record(line(
+                Source::Fuzz(format!("server_id={n}")),
+                200,
+                body.as_bytes(),
+            ))
+            .expect("record");
+        given.push(body);
+    }
+    let summary = writer.finish().expect("finish");
+    assert_eq!(summary.bodies_same_as, 178);
+    assert!(std::fs::metadata(&summary.path).expect("stat").len() > 100_000);
+    let back = read_all(&summary.path);
+    let bodies: Vec<&[u8]> = back
+        .iter()
+        .map(|l| body_of(l).bytes().unwrap_or_default())
+        .collect();
+    let given: Vec<&[u8]> = given.iter().map(String::as_bytes).collect();
+    assert_eq!(bodies, given);
+}
+
 #[test]
 fn past_the_budget_bodies_are_left_out_with_a_note() {
     let dir = tempfile::tempdir().expect("temp dir");

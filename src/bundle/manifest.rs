@@ -1,6 +1,7 @@
-//! `manifest.json`: what a bundle holds (each member's SHA-256 and size) and
-//! what the run was (tool, target, times, the digests of the contract, cases,
-//! profile and waivers it used). With a key, the manifest is what is signed.
+//! `manifest.json` (`schemas/bundle-manifest.schema.json`): what a bundle
+//! holds (each member's SHA-256 and size) and what the run was (tool, target,
+//! times, the digests of the contract, cases, profile and waivers it used).
+//! With a key, the manifest is what is signed.
 //!
 //! ```json
 //! { "schema_version": "1.0",

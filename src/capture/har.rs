@@ -432,7 +432,8 @@ fn headers(pairs: Option<Vec<Pair>>, found: &mut BTreeSet<String>) -> Vec<(Strin
 }
 
 /// Keeps every value a credential header carries: the whole value, each
-/// cookie's value, a scheme's parameter (`Bearer abc` → `abc`).
+/// cookie's value, a scheme's parameter (`Bearer abc` → `abc`), a Basic
+/// password.
 fn credential_values(name: &str, value: &str, found: &mut BTreeSet<String>) {
     let mut keep = |v: &str| {
         let v = v.trim();
@@ -452,8 +453,16 @@ fn credential_values(name: &str, value: &str, found: &mut BTreeSet<String>) {
                 keep(v);
             }
         }
-    } else if let Some((_, parameter)) = value.trim().split_once(' ') {
+    } else if let Some((scheme, parameter)) = value.trim().split_once(' ') {
         keep(parameter);
+        // `Basic base64(user:password)`: the password itself, too.
+        if scheme.eq_ignore_ascii_case("basic")
+            && let Some(decoded) = decode_base64(parameter.trim())
+            && let Ok(text) = String::from_utf8(decoded)
+            && let Some((_, password)) = text.split_once(':')
+        {
+            keep(password);
+        }
     }
 }
 

@@ -183,6 +183,26 @@ fn a_signed_bundle_verifies_and_openssl_agrees() {
         names.contains(&"exchanges.ndjson".to_owned()) && names.contains(&"report.json".to_owned())
     );
     assert!(names.iter().any(|n| n.starts_with("inputs/cases/")));
+    // manifest.json is valid against its schema.
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(repo().join("schemas/bundle-manifest.schema.json")).expect("read"),
+    )
+    .expect("JSON");
+    let validator =
+        sdconform::contract::compile("bundle-manifest.schema.json", &schema).expect("compiles");
+    let all = members(&archive);
+    let manifest: serde_json::Value = serde_json::from_slice(
+        &all.iter()
+            .find(|(n, _)| n == "manifest.json")
+            .expect("manifest")
+            .1,
+    )
+    .expect("JSON");
+    let errors: Vec<String> = validator
+        .iter_errors(&manifest)
+        .map(|e| format!("{}: {e}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
     // Without a key the hashes are still checked, the signature is not.
     let unchecked = bundle::verify(&archive, None, Limits::default()).expect("verifies");
     assert_eq!(unchecked.signature, Signature::NotChecked);

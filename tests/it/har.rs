@@ -229,6 +229,7 @@ fn entry(response: &str) -> String {
   "request": {{"method": "GET", "url": "https://heat.example/v1/p/software_deployments",
     "headers": [{{"name": "Cookie", "value": "a=1; session=sess-0123456789"}},
                 {{"name": "Authorization", "value": "Bearer bearer-0123456789"}},
+                {{"name": "Proxy-Authorization", "value": "Basic dXNlcjpiYXNpYy1wYXNzd29yZA=="}},
                 {{"name": "Accept", "value": "application/json"}},
                 {{"name": "Accept", "value": "*/*"}}],
     "queryString": [{{"name": "server_id", "value": "a b"}}]}},
@@ -288,6 +289,7 @@ fn hand_written_quirks() {
         [
             ("Cookie".to_owned(), "<redacted>".to_owned()),
             ("Authorization".to_owned(), "<redacted>".to_owned()),
+            ("Proxy-Authorization".to_owned(), "<redacted>".to_owned()),
             ("Accept".to_owned(), "application/json".to_owned()),
             ("Accept".to_owned(), "*/*".to_owned()),
         ]
@@ -370,11 +372,11 @@ fn a_file_that_is_not_a_har_is_named_by_file_line_and_column() {
         ),
         (
             &log(&[good.clone(), "{\"request\": {\"url\": \"x\"}}".to_owned()]),
-            ":9:24: /log/entries/1: missing field `method`",
+            ":10:24: /log/entries/1: missing field `method`",
         ),
         (
             &log(&[good, "{".to_owned()]),
-            ":9:2: invalid JSON: key must be a string",
+            ":10:2: invalid JSON: key must be a string",
         ),
     ];
     for (text, expected) in cases {

@@ -251,7 +251,7 @@ mod tests {
             ]
         );
         let (text, _) = blanked(body, &["/software_deployments/1/id", "/*"]);
-        assert_eq!(text, r#"{"software_deployments": [], "x":"<redacted>"}"#);
+        assert_eq!(text, r#"{"software_deployments": [] , "x":"<redacted>"}"#);
         let (text, pointers) = blanked(
             r#"{"a/b": 1, "c~d": true, "e": [1.5]}"#,
             &["/a~1b", "/c~0d", "/e/0"],

@@ -13,6 +13,8 @@
 //! ```
 
 pub mod app;
+pub mod bundle;
+pub mod capture;
 pub mod case;
 pub mod check;
 pub mod cli;

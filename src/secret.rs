@@ -78,8 +78,10 @@ pub const MIN_SECRET_LEN: usize = 4;
 /// Text the reports are made of whatever the target says: the report's own
 /// keys and enum values, the clause ids and texts, the HTML report's assets.
 /// A secret found in it cannot be scrubbed without destroying the report.
-const VOCABULARY: [&str; 5] = [
+const VOCABULARY: [&str; 7] = [
     include_str!("../schemas/report.schema.json"),
+    include_str!("../schemas/exchange.schema.json"),
+    include_str!("../schemas/bundle-manifest.schema.json"),
     include_str!("../schemas/clauses.json"),
     include_str!("report/assets/report.css"),
     include_str!("report/assets/report.js"),

@@ -8,6 +8,7 @@
 //! functions that keep it well-formed (truncation, terminal-safe text).
 
 mod exchange;
+mod exchange_line;
 mod finding;
 mod fuzz;
 mod observation;
@@ -16,6 +17,9 @@ mod result;
 pub mod text;
 
 pub use exchange::{RequestRecord, ResponseRecord};
+pub use exchange_line::{
+    Body, BodyContent, EXCHANGE_SCHEMA_VERSION, ExchangeLine, ResponseLine, Source, hex, sha256_hex,
+};
 pub use finding::{
     ACTUAL_MAX_CHARS, Capped, Finding, MAX_FINDINGS_PER_CHECK, Severity, Waived, truncate,
 };

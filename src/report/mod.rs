@@ -7,6 +7,7 @@
 
 pub mod build;
 pub mod compare;
+pub mod exchanges;
 #[cfg(test)]
 pub(crate) mod fixture;
 pub mod html;

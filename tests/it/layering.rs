@@ -387,21 +387,23 @@ fn uses_outside(src: &Path, token: &str, allowed: &[&str]) -> Vec<String> {
 }
 
 /// ARCHITECTURE.md's invariants that a search can keep: only `app` and `main`
-/// print or end the process, only `report` writes files, only `http` (and the
+/// print or end the process, only `report` (and `bundle`, for the archive, the
+/// key pair and what `verify` unpacks) writes files, only `http` (and the
 /// reference server) opens sockets.
 #[test]
 fn printing_writing_and_the_network_stay_in_their_modules() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    let rules: [(&str, &[&str]); 12] = [
+    let rules: [(&str, &[&str]); 13] = [
         ("println!", &["app", "main"]),
         ("eprintln!", &["app", "main"]),
         ("print!(", &["app", "main"]),
         ("eprint!(", &["app", "main"]),
         ("process::exit", &[]),
-        ("fs::write", &["report"]),
-        ("File::create", &["report"]),
-        (".persist(", &["report"]),
-        ("create_dir", &["report"]),
+        ("fs::write", &["report", "bundle"]),
+        ("File::create", &["report", "bundle"]),
+        (".persist(", &["report", "bundle"]),
+        (".persist_noclobber(", &["report", "bundle"]),
+        ("create_dir", &["report", "bundle"]),
         ("reqwest::Client", &["http"]),
         ("TcpListener", &["reference"]),
         ("TcpStream", &["http", "reference"]),
@@ -498,6 +500,10 @@ const LONG_FILES: &[&str] = &[
     "src/cloud/doctor.rs",
     "src/cloud/resolve.rs",
     "src/cloud/yaml.rs",
+    // issue 12: bundle::pack and bundle::verify landed whole; verify grows its second part
+    // (the verdict re-derived) in the wiring branch, which splits both.
+    "src/bundle/pack.rs",
+    "src/bundle/verify.rs",
 ];
 
 /// Every function with a body in `code` (blanked by [`code_only`]): its name, the

@@ -3,10 +3,13 @@
 
 mod adversary;
 mod browser;
+mod bundle;
 mod cli;
 mod cloud;
+mod exchanges;
 mod faults;
 mod fuzz;
+mod har;
 mod hostile;
 mod input;
 mod keystone;

@@ -10,4 +10,6 @@ mod hostile;
 mod input;
 mod layering;
 mod reports;
+mod secrets;
+mod state;
 mod support;

@@ -22,15 +22,18 @@ use crate::reference::{self, Fault, ReferenceConfig, RunningReference};
 use crate::report::model::{RunReport, TargetInfo};
 use crate::report::{self, summary};
 use crate::runner::Target;
+use crate::secret::{Secrets, TokenSource};
 
 mod session;
 
 use session::{Fuzzing, ReportPlan, Session, Work};
 
-/// What the report says of the target (never the token).
+/// What the report says of the target (never the token, nor the URL's `user:password@`).
 fn target_info(target: &Target, insecure: bool) -> TargetInfo {
     TargetInfo {
-        url: target.base.as_str().trim_end_matches('/').to_owned(),
+        url: crate::http::without_userinfo(&target.base)
+            .trim_end_matches('/')
+            .to_owned(),
         project_id: target.project_id.clone(),
         embedded: target.embedded,
         insecure,
@@ -114,11 +117,12 @@ fn run_suite(args: &RunArgs) -> Result<Exit, Error> {
 }
 
 /// The target a command sends to: the embedded reference (started here, on 127.0.0.1:0) or
-/// the one given; `quiet` leaves out the no-token warning (`--list`).
+/// the one given, with the run's `secrets`; `quiet` leaves out the no-token warning (`--list`).
 fn start_target(
     runtime: &tokio::runtime::Runtime,
     choice: &TargetChoice,
     quiet: bool,
+    secrets: &Secrets,
 ) -> Result<(Target, Option<RunningReference>), Error> {
     Ok(match choice {
         TargetChoice::Embedded { project_id, token } => {
@@ -126,7 +130,7 @@ fn start_target(
                 .block_on(reference::start(
                     ReferenceConfig {
                         project_id: project_id.clone(),
-                        token: token.expose().to_owned(),
+                        token: token.secret.expose().to_owned(),
                         fault: None,
                         fixture_size: None,
                     },
@@ -138,8 +142,9 @@ fn start_target(
             let target = Target {
                 base,
                 project_id: project_id.clone(),
-                token: Some(token.clone()),
+                token: Some(token.secret.clone()),
                 embedded: true,
+                secrets: secrets.clone(),
             };
             (target, Some(running))
         }
@@ -156,8 +161,9 @@ fn start_target(
             let target = Target {
                 base: url.clone(),
                 project_id: project_id.clone(),
-                token: token.clone(),
+                token: token.as_ref().map(|t| t.secret.clone()),
                 embedded: false,
+                secrets: secrets.clone(),
             };
             (target, None)
         }
@@ -194,6 +200,7 @@ fn fuzz_settings(
     seed: u64,
     profile: crate::contract::Profile,
     regressions: &[fuzz::Regression],
+    token_source: TokenSource,
 ) -> fuzz::Settings {
     fuzz::Settings {
         concurrency: plan.concurrency,
@@ -201,40 +208,41 @@ fn fuzz_settings(
         profile,
         regressions: regressions.to_vec(),
         regressions_file: Some(plan.regressions.display().to_string()),
+        token_source,
         ..fuzz::Settings::new(plan.cases, seed)
     }
 }
 
-/// Adds `new` to the regressions file at `path` (which held `existing`), if it has any entry
-/// the file lacks; prints what it did.
+/// Adds `new` to the regressions file at `path` by locked, atomic merge (another run may
+/// be adding to it too), scrubbed of `secrets`; prints what it did.
 fn save_regressions(
     path: &std::path::Path,
-    existing: Vec<fuzz::Regression>,
     new: &[fuzz::Regression],
+    secrets: &Secrets,
 ) -> Result<(), Error> {
-    let (all, added) = fuzz::regression::merge(existing, new);
-    if added == 0 {
-        return Ok(());
+    let added = report::regressions::save(path, new, secrets).map_err(Error::SaveRegressions)?;
+    if added > 0 {
+        println!(
+            "regressions: {added} new minimal failure(s) added to {} (replayed first by every fuzz run)",
+            secrets.scrub_str(&path.display().to_string())
+        );
     }
-    let text = fuzz::regression::render(all).map_err(report::json::WriteError::Serialize)?;
-    report::write::write_file(path, &text)?;
-    println!(
-        "regressions: {added} new minimal failure(s) added to {} (replayed first by every fuzz run)",
-        path.display()
-    );
     Ok(())
 }
 
 /// The fuzz phase in a few lines after the summary: the seed, the rate, and for each fuzz
-/// finding its minimal input and the command that reproduces it.
-fn print_fuzz(report: &RunReport) {
+/// finding its minimal input and the command that reproduces it (empty without a fuzz phase).
+fn fuzz_lines(report: &RunReport) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
     let Some(case) = report.cases.iter().find(|c| c.id == fuzz::CASE_ID) else {
-        return;
+        return out;
     };
     let Some(run) = &case.fuzz else {
-        return;
+        return out;
     };
-    println!(
+    let _ = writeln!(
+        out,
         "fuzz: seed {}, {} case(s), {} request(s) in {:.1} s ({} requests/s){}, {} finding(s)",
         run.seed,
         run.cases,
@@ -249,7 +257,8 @@ fn print_fuzz(report: &RunReport) {
         case.findings.len()
     );
     if run.regressions.replayed > 0 {
-        println!(
+        let _ = writeln!(
+            out,
             "fuzz: {} regression(s) replayed, {} still failing",
             run.regressions.replayed, run.regressions.still_failing
         );
@@ -258,7 +267,8 @@ fn print_fuzz(report: &RunReport) {
         let Some(evidence) = &finding.fuzz else {
             continue;
         };
-        println!(
+        let _ = writeln!(
+            out,
             "  {} {} {}: server_id={:?} ({} char(s), {}, {} shrink step(s), {})",
             finding.clause,
             finding.severity.as_str(),
@@ -269,14 +279,17 @@ fn print_fuzz(report: &RunReport) {
             evidence.shrink_steps,
             evidence.origin
         );
-        println!("    repro: {}", summary::inert(&evidence.repro));
+        let _ = writeln!(out, "    repro: {}", summary::inert(&evidence.repro));
     }
+    out
 }
 
 /// A progress bar on stderr when it is a terminal and not CI; colourless under `NO_COLOR`.
 fn progress_bar() -> Arc<dyn fuzz::Progress> {
     use std::io::IsTerminal;
-    let interactive = std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
+    // An empty variable is unset (issue 10 item 8), `CI` as much as `NO_COLOR`.
+    let interactive =
+        std::io::stderr().is_terminal() && std::env::var_os("CI").is_none_or(|v| v.is_empty());
     if !interactive {
         return Arc::new(fuzz::Silent);
     }

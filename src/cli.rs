@@ -1,5 +1,5 @@
 //! The command line, raw (clap). `config` validates it; nothing here does I/O
-//! beyond reading the token's fallback environment variable.
+//! beyond reading the token's fallback environment variables.
 //!
 //! ```text
 //! sdconform run [--target URL --project-id ID] [--token T] [--profile documented] [FILTER]
@@ -14,6 +14,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 
 use crate::contract::Profile;
+use crate::secret::TokenSource;
 
 /// Contract-conformance harness for GET /v1/{project_id}/software_deployments.
 #[derive(Debug, Parser)]
@@ -46,13 +47,8 @@ pub struct TargetArgs {
     /// Project id for /v1/{project_id}/... (required with --target).
     #[arg(long, value_name = "ID")]
     pub project_id: Option<String>,
-    /// X-Auth-Token to send [env: SDCONFORM_TOKEN, then OS_AUTH_TOKEN]. Never written anywhere.
-    #[arg(
-        long,
-        value_name = "TOKEN",
-        env = "SDCONFORM_TOKEN",
-        hide_env_values = true
-    )]
+    /// X-Auth-Token to send (default: $SDCONFORM_TOKEN, then $OS_AUTH_TOKEN; an empty one counts as unset). Never written anywhere.
+    #[arg(long, value_name = "TOKEN")]
     pub token: Option<String>,
     /// How to read the contract's ambiguities.
     #[arg(long, value_enum, default_value_t = Profile::Documented)]
@@ -92,9 +88,9 @@ pub struct FuzzSeedArgs {
     /// Seed of the fuzz inputs (default: a random one, printed and reported); the same seed against a target that behaves the same sends the same requests.
     #[arg(long, value_name = "SEED")]
     pub seed: Option<u64>,
-    /// File of shrunk fuzz failures: replayed first by every fuzz run, new failures added.
-    #[arg(long, value_name = "FILE", default_value = crate::fuzz::regression::DEFAULT_FILE)]
-    pub regressions: PathBuf,
+    /// File of shrunk fuzz failures: replayed first by every fuzz run, new failures added (default: fuzz-regressions.json in --report-dir).
+    #[arg(long, value_name = "FILE")]
+    pub regressions: Option<PathBuf>,
 }
 
 /// `sdconform fuzz`.
@@ -226,19 +222,101 @@ pub fn duration(text: &str) -> Result<Duration, String> {
     })
 }
 
+/// The environment variables the token is read from when `--token` is not given, in order.
+pub const TOKEN_VARIABLES: [&str; 2] = ["SDCONFORM_TOKEN", "OS_AUTH_TOKEN"];
+
 impl TargetArgs {
-    /// The token: --token, else SDCONFORM_TOKEN (clap), else OS_AUTH_TOKEN.
-    pub fn token_with_fallback(&self) -> Option<String> {
-        self.token
-            .clone()
-            .or_else(|| std::env::var("OS_AUTH_TOKEN").ok())
-            .filter(|t| !t.is_empty())
+    /// The token and where it came from: `--token`, else `SDCONFORM_TOKEN`, else
+    /// `OS_AUTH_TOKEN`.
+    pub fn token_with_fallback(&self) -> Option<(String, TokenSource)> {
+        resolve_token(self.token.as_deref(), |name| std::env::var(name).ok())
     }
 }
 
 impl RunArgs {
-    /// The token: --token, else SDCONFORM_TOKEN (clap), else OS_AUTH_TOKEN.
-    pub fn token_with_fallback(&self) -> Option<String> {
+    /// The token and where it came from: `--token`, else `SDCONFORM_TOKEN`, else
+    /// `OS_AUTH_TOKEN`.
+    pub fn token_with_fallback(&self) -> Option<(String, TokenSource)> {
         self.common.token_with_fallback()
+    }
+}
+
+/// The token from `flag`, else the first of [`TOKEN_VARIABLES`] that `env` has.
+/// An empty value counts as unset (a CI system's masked variable is often empty
+/// where it is not available, and must not hide the next one).
+pub fn resolve_token(
+    flag: Option<&str>,
+    env: impl Fn(&str) -> Option<String>,
+) -> Option<(String, TokenSource)> {
+    if let Some(token) = flag.filter(|t| !t.is_empty()) {
+        return Some((token.to_owned(), TokenSource::Flag));
+    }
+    TOKEN_VARIABLES.iter().find_map(|&name| {
+        env(name)
+            .filter(|value| !value.is_empty())
+            .map(|value| (value, TokenSource::Env(name.to_owned())))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `--token`, the environment, and the token and source expected.
+    type Row = (
+        Option<&'static str>,
+        &'static [(&'static str, &'static str)],
+        Option<(&'static str, TokenSource)>,
+    );
+
+    /// Issue 10 item 8: an empty variable is unset, so it hides nothing; the source is kept.
+    #[test]
+    fn an_empty_token_variable_is_unset_and_the_source_is_named() {
+        let env = |vars: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                vars.iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, v)| (*v).to_owned())
+            }
+        };
+        let from = |name: &str| TokenSource::Env(name.to_owned());
+        let table: [Row; 7] = [
+            (None, &[], None),
+            (
+                None,
+                &[("SDCONFORM_TOKEN", ""), ("OS_AUTH_TOKEN", "")],
+                None,
+            ),
+            (
+                None,
+                &[("SDCONFORM_TOKEN", ""), ("OS_AUTH_TOKEN", "os1")],
+                Some(("os1", from("OS_AUTH_TOKEN"))),
+            ),
+            (
+                None,
+                &[("OS_AUTH_TOKEN", "os1")],
+                Some(("os1", from("OS_AUTH_TOKEN"))),
+            ),
+            (
+                None,
+                &[("SDCONFORM_TOKEN", "sd1"), ("OS_AUTH_TOKEN", "os1")],
+                Some(("sd1", from("SDCONFORM_TOKEN"))),
+            ),
+            (
+                Some("flag"),
+                &[("SDCONFORM_TOKEN", "sd1")],
+                Some(("flag", TokenSource::Flag)),
+            ),
+            (
+                Some(""),
+                &[("SDCONFORM_TOKEN", ""), ("OS_AUTH_TOKEN", "os1")],
+                Some(("os1", from("OS_AUTH_TOKEN"))),
+            ),
+        ];
+        for (flag, vars, want) in table {
+            let got = resolve_token(flag, env(vars));
+            let want = want.map(|(value, source)| (value.to_owned(), source));
+            assert_eq!(got, want, "{flag:?} {vars:?}");
+        }
     }
 }

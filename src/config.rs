@@ -9,6 +9,17 @@ use crate::error::Error;
 use crate::http::tls::TlsOptions;
 use crate::http::{Limits, Secret};
 use crate::runner::Selection;
+use crate::secret::TokenSource;
+
+/// The token a run sends, and where it came from (a reproduction command names
+/// that place, never the value).
+#[derive(Debug, Clone)]
+pub struct Token {
+    /// The value.
+    pub secret: Secret,
+    /// `--token`, an environment variable, or the embedded target's own.
+    pub source: TokenSource,
+}
 
 /// Which target a run uses.
 #[derive(Debug, Clone)]
@@ -18,7 +29,7 @@ pub enum TargetChoice {
         /// Project id it serves.
         project_id: String,
         /// Token it accepts and the run sends.
-        token: Secret,
+        token: Token,
     },
     /// An implementation somewhere else.
     Remote {
@@ -27,8 +38,18 @@ pub enum TargetChoice {
         /// Project id for the path.
         project_id: String,
         /// Token to send, if any.
-        token: Option<Secret>,
+        token: Option<Token>,
     },
+}
+
+impl TargetChoice {
+    /// The token the run sends, if any, and where it came from.
+    pub fn token(&self) -> Option<&Token> {
+        match self {
+            TargetChoice::Embedded { token, .. } => Some(token),
+            TargetChoice::Remote { token, .. } => token.as_ref(),
+        }
+    }
 }
 
 /// A validated `run`.
@@ -64,8 +85,11 @@ pub struct RunConfig {
 }
 
 impl RunConfig {
-    /// Validates `args`; `token` is the resolved token (flag or environment).
-    pub fn from_args(args: &RunArgs, token: Option<String>) -> Result<RunConfig, Error> {
+    /// Validates `args`; `token` is the resolved token and where it came from.
+    pub fn from_args(
+        args: &RunArgs,
+        token: Option<(String, TokenSource)>,
+    ) -> Result<RunConfig, Error> {
         let usage = |m: String| Error::Usage(m);
         let limits = limits(&args.common, seconds("--run-timeout", args.run_timeout)?)?;
         if args.test_threads == Some(0) {
@@ -99,7 +123,7 @@ impl RunConfig {
                 seed: args.fuzz.seed,
                 concurrency: crate::fuzz::DEFAULT_CONCURRENCY,
                 time_limit: None,
-                regressions: args.fuzz.regressions.clone(),
+                regressions: regressions_file(&args.fuzz.regressions, &args.common.report_dir),
             },
         })
     }
@@ -143,8 +167,11 @@ pub struct FuzzConfig {
 pub const MAX_CONCURRENCY: usize = 256;
 
 impl FuzzConfig {
-    /// Validates `args`; `token` is the resolved token (flag or environment).
-    pub fn from_args(args: &FuzzArgs, token: Option<String>) -> Result<FuzzConfig, Error> {
+    /// Validates `args`; `token` is the resolved token and where it came from.
+    pub fn from_args(
+        args: &FuzzArgs,
+        token: Option<(String, TokenSource)>,
+    ) -> Result<FuzzConfig, Error> {
         if !(1..=MAX_CONCURRENCY).contains(&args.concurrency) {
             return Err(Error::Usage(format!(
                 "--concurrency must be between 1 and {MAX_CONCURRENCY}, not {}",
@@ -171,10 +198,18 @@ impl FuzzConfig {
                 seed: args.seed.seed,
                 concurrency: args.concurrency,
                 time_limit,
-                regressions: args.seed.regressions.clone(),
+                regressions: regressions_file(&args.seed.regressions, &args.common.report_dir),
             },
         })
     }
+}
+
+/// The regressions file: `--regressions`, else `fuzz-regressions.json` in the report
+/// directory (state stays out of the working tree; CI keeps it with the reports).
+fn regressions_file(given: &Option<PathBuf>, report_dir: &std::path::Path) -> PathBuf {
+    given
+        .clone()
+        .unwrap_or_else(|| report_dir.join(crate::fuzz::regression::DEFAULT_FILE))
 }
 
 /// The TLS options of `run` and `fuzz`.
@@ -214,7 +249,10 @@ fn limits(common: &TargetArgs, run_timeout: Duration) -> Result<Limits, Error> {
 }
 
 /// The target from the shared options; `token` is the resolved token.
-fn target_choice(common: &TargetArgs, token: Option<String>) -> Result<TargetChoice, Error> {
+fn target_choice(
+    common: &TargetArgs,
+    token: Option<(String, TokenSource)>,
+) -> Result<TargetChoice, Error> {
     let usage = |m: String| Error::Usage(m);
     let project_id = match &common.project_id {
         Some(p) if p.trim().is_empty() => {
@@ -222,15 +260,28 @@ fn target_choice(common: &TargetArgs, token: Option<String>) -> Result<TargetCho
         }
         other => other.clone(),
     };
+    let token = token.map(|(value, source)| Token {
+        secret: Secret::new(value),
+        source,
+    });
     Ok(match &common.target {
         None => TargetChoice::Embedded {
             project_id: project_id
                 .unwrap_or_else(|| crate::reference::DEFAULT_PROJECT_ID.to_owned()),
-            token: Secret::new(token.unwrap_or_else(|| crate::reference::DEFAULT_TOKEN.to_owned())),
+            token: token.unwrap_or_else(|| Token {
+                secret: Secret::new(crate::reference::DEFAULT_TOKEN),
+                source: TokenSource::Embedded,
+            }),
         },
         Some(raw) => {
+            // A URL that does not parse is not shown when it may hold a `user:password@`.
+            let shown = if raw.contains('@') {
+                String::new()
+            } else {
+                format!(" {raw:?}")
+            };
             let url = reqwest::Url::parse(raw)
-                .map_err(|e| usage(format!("--target {raw:?} is not a URL: {e}")))?;
+                .map_err(|e| usage(format!("--target{shown} is not a URL: {e}")))?;
             if !matches!(url.scheme(), "http" | "https") {
                 return Err(usage(format!(
                     "--target must be an http or https URL, not {:?}",
@@ -248,7 +299,7 @@ fn target_choice(common: &TargetArgs, token: Option<String>) -> Result<TargetCho
             TargetChoice::Remote {
                 url,
                 project_id,
-                token: token.map(Secret::new),
+                token,
             }
         }
     })
@@ -263,7 +314,8 @@ mod tests {
         let cli = crate::cli::Cli::try_parse_from(argv).map_err(|e| e.to_string())?;
         match cli.command {
             crate::cli::Command::Run(args) => {
-                RunConfig::from_args(&args, args.common.token.clone()).map_err(|e| e.to_string())
+                let token = args.common.token.clone().map(|t| (t, TokenSource::Flag));
+                RunConfig::from_args(&args, token).map_err(|e| e.to_string())
             }
             crate::cli::Command::Serve(_)
             | crate::cli::Command::Compare(_)
@@ -275,7 +327,8 @@ mod tests {
         let cli = crate::cli::Cli::try_parse_from(argv).map_err(|e| e.to_string())?;
         match cli.command {
             crate::cli::Command::Fuzz(args) => {
-                FuzzConfig::from_args(&args, args.common.token.clone()).map_err(|e| e.to_string())
+                let token = args.common.token.clone().map(|t| (t, TokenSource::Flag));
+                FuzzConfig::from_args(&args, token).map_err(|e| e.to_string())
             }
             _ => Err("not fuzz".to_owned()),
         }
@@ -324,9 +377,16 @@ mod tests {
         assert_eq!(config.plan.cases, crate::fuzz::DEFAULT_CASES);
         assert_eq!(config.plan.concurrency, crate::fuzz::DEFAULT_CONCURRENCY);
         assert_eq!(config.plan.seed, None);
+        // Issue 10 item 5: state goes inside the report directory, not the working tree.
         assert_eq!(
             config.plan.regressions,
-            PathBuf::from(crate::fuzz::regression::DEFAULT_FILE)
+            PathBuf::from("reports").join(crate::fuzz::regression::DEFAULT_FILE)
+        );
+        let config = parse_fuzz(&["sdconform", "fuzz", "--report-dir", "out/r"])
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            config.plan.regressions,
+            PathBuf::from("out/r/fuzz-regressions.json")
         );
         let config = parse_fuzz(&[
             "sdconform",
@@ -374,6 +434,13 @@ mod tests {
         assert_eq!((run.fuzz.cases, run.fuzz.seed), (0, Some(7)));
         let run = parse(&["sdconform", "run"]).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(run.fuzz.cases, crate::fuzz::DEFAULT_RUN_CASES);
+        assert_eq!(
+            run.fuzz.regressions,
+            PathBuf::from("reports/fuzz-regressions.json")
+        );
+        let run = parse(&["sdconform", "run", "--regressions", "kept.json"])
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(run.fuzz.regressions, PathBuf::from("kept.json"));
     }
 
     #[test]
@@ -444,6 +511,17 @@ mod tests {
                 Ok(_) => panic!("{argv:?} accepted"),
                 Err(e) => assert!(e.contains(fragment), "{argv:?}: {e}"),
             }
+        }
+        // Issue 10 item 6: a --target refused for its form never shows its userinfo.
+        for raw in ["http://admin:hunter2@[bad", "http://admin:hunter2@h/?q=1"] {
+            let error = parse(&["sdconform", "run", "--target", raw, "--project-id", "p"])
+                .err()
+                .unwrap_or_default();
+            assert!(error.contains("--target"), "{error}");
+            assert!(
+                !error.contains("hunter2") && !error.contains("admin"),
+                "{error}"
+            );
         }
         let ok = parse(&[
             "sdconform",

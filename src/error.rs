@@ -43,6 +43,25 @@ pub enum Error {
     /// A report given to `compare` is missing or not an sdconform report.
     #[error("read a report")]
     ReadReport(#[source] crate::report::read::ReadError),
+    /// A secret cannot be redacted (refused before any request), or an output
+    /// would still hold one (not written).
+    #[error("keep the secrets out of every output")]
+    Secret(#[source] crate::secret::RedactError),
+    /// The report directory is another run's, or cannot be written.
+    #[error("use the report directory")]
+    ReportDir(#[source] crate::report::lock::DirError),
+    /// The fuzz regressions file could not be saved.
+    #[error("save the fuzz regressions file")]
+    SaveRegressions(#[source] crate::report::regressions::SaveError),
+    /// An error whose message held a secret, scrubbed: its chain without the
+    /// leading "failed to ", and the exit code of the error it was.
+    #[error("{message}")]
+    Scrubbed {
+        /// The scrubbed chain.
+        message: String,
+        /// The original error's exit code.
+        exit: Exit,
+    },
 }
 
 impl Error {
@@ -56,9 +75,18 @@ impl Error {
             | Error::Tls(_)
             | Error::Waivers(_)
             | Error::ReadReport(_) => Exit::Usage,
-            Error::Runtime(_) | Error::Reference(_) | Error::Http(_) | Error::Report(_) => {
-                Exit::Incomplete
-            }
+            Error::Secret(
+                crate::secret::RedactError::TooShort { .. }
+                | crate::secret::RedactError::Vocabulary { .. },
+            ) => Exit::Usage,
+            Error::Runtime(_)
+            | Error::Reference(_)
+            | Error::Http(_)
+            | Error::Report(_)
+            | Error::Secret(_)
+            | Error::ReportDir(_)
+            | Error::SaveRegressions(_) => Exit::Incomplete,
+            Error::Scrubbed { exit, .. } => *exit,
         }
     }
 }

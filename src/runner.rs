@@ -31,7 +31,7 @@ use crate::contract::{Contract, Profile};
 use crate::http::{self, Exchange, Secret};
 use crate::model::text::inert;
 use crate::model::{CaseResult, Outcome, ResponseRecord};
-use crate::secret;
+use crate::secret::Secrets;
 
 mod prepare;
 
@@ -51,6 +51,9 @@ pub struct Target {
     pub token: Option<Secret>,
     /// True for the embedded reference target.
     pub embedded: bool,
+    /// Every secret of the run (the token, the URL's `user:password@`): what
+    /// libtest's lines are scrubbed of.
+    pub secrets: Secrets,
 }
 
 /// Which cases run, libtest-style.
@@ -102,8 +105,8 @@ struct Shared {
 /// Where every trial's result goes, and libtest's view of it.
 struct Collector<X> {
     collected: Mutex<Collected<X>>,
-    /// Every spelling of the token, scrubbed from what libtest prints.
-    secrets: Vec<String>,
+    /// The run's secrets, scrubbed from what libtest prints.
+    secrets: Secrets,
 }
 
 /// A case's request, sent once.
@@ -163,7 +166,7 @@ pub fn run_with<X: Send + 'static>(
             results: Vec::new(),
             extras: Vec::new(),
         }),
-        secrets: target.token.iter().flat_map(Secret::spellings).collect(),
+        secrets: target.secrets.clone(),
     });
     let shared = Arc::new(Shared {
         contract,
@@ -218,7 +221,7 @@ pub fn run_with<X: Send + 'static>(
 /// libtest's view: MUST findings and harness errors fail the trial. libtest
 /// prints these messages as they are, so target-provided text in them is
 /// scrubbed of `secrets` and made inert first.
-fn trial_verdict(result: &CaseResult, secrets: &[String]) -> Result<Completion, Failed> {
+fn trial_verdict(result: &CaseResult, secrets: &Secrets) -> Result<Completion, Failed> {
     let shown = |text: &str| printable(text, secrets);
     match &result.outcome {
         // Waivers apply after the run (report::build); no trial ends waived.
@@ -255,11 +258,18 @@ fn trial_verdict(result: &CaseResult, secrets: &[String]) -> Result<Completion, 
 }
 
 /// `text` safe for the terminal: every spelling of each secret replaced by
-/// `<redacted>`, control characters (terminal escapes) escaped.
-fn printable(text: &str, secrets: &[String]) -> String {
-    let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
-    inert(&secret::scrub_str(text, &secrets))
+/// `<redacted>`, control characters (terminal escapes) escaped; held back
+/// whole if a secret is still there (fails closed).
+fn printable(text: &str, secrets: &Secrets) -> String {
+    let shown = inert(&secrets.scrub_str(text));
+    match secrets.ensure_absent(&shown, "libtest line") {
+        Ok(()) => shown,
+        Err(_) => HELD_BACK.to_owned(),
+    }
 }
+
+/// What libtest prints instead of a line that would still show a secret.
+const HELD_BACK: &str = "(message held back: it would show a secret; see report.json)";
 
 impl<X> Collector<X> {
     /// Takes a trial's `result` (and what else it produced); returns libtest's view of it.
@@ -533,7 +543,10 @@ mod tests {
     /// error quotes a URL holding the (percent-encoded) token.
     #[test]
     fn printable_scrubs_every_spelling_and_escapes_controls() {
-        let secrets = Secret::new("tok+en/5ecret").spellings();
+        let mut secrets = Secrets::new();
+        secrets
+            .add("the token", &Secret::new("tok+en/5ecret"))
+            .unwrap_or_else(|e| panic!("{e}"));
         let text = "error sending request for url (http://h/?server_id=tok%2Ben%2F5ecret): \u{1b}]0;pwned\u{7} tok+en/5ecret \u{9b}31m";
         let shown = printable(text, &secrets);
         assert!(
@@ -542,6 +555,18 @@ mod tests {
         );
         assert!(!shown.chars().any(char::is_control), "{shown}");
         assert!(shown.contains("<redacted>"), "{shown}");
+    }
+
+    /// Issue 10 item 7: a line that would still show a secret after scrubbing
+    /// (here, one the escaping of a control character spells out) is held back whole.
+    #[test]
+    fn a_line_that_still_shows_a_secret_is_held_back() {
+        let mut secrets = Secrets::new();
+        secrets
+            .add("the token", &Secret::new("\\u{1b}x"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let shown = printable("answer: \u{1b}x", &secrets);
+        assert_eq!(shown, HELD_BACK);
     }
 
     /// Issue 9: an extra trial's result, and what it produced beside it, reach
@@ -566,6 +591,7 @@ mod tests {
             project_id: "p".to_owned(),
             token: None,
             embedded: false,
+            secrets: Secrets::new(),
         };
         let run = |filter: &str| {
             let extra = ExtraTrial {

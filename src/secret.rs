@@ -6,8 +6,13 @@
 //! Sits right after `model`: `http` sends secrets, `runner`, `report` and `app`
 //! scrub them, and none of them owns the rules.
 //!
-//! ```text
-//! scrub_str("token=hunter22", &["hunter22"]) == "token=<redacted>"
+//! ```
+//! use sdconform::secret::{Secret, Secrets};
+//!
+//! let mut secrets = Secrets::new();
+//! secrets.add("the token", &Secret::new("hunter22")).unwrap();
+//! assert_eq!(secrets.scrub_str("token=hunter22 b64=aHVudGVyMjI="), "token=<redacted> b64=<redacted>");
+//! assert!(secrets.add("the token", &Secret::new("MUST")).is_err());
 //! ```
 
 use std::fmt;
@@ -70,6 +75,17 @@ impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(REDACTED)
     }
+}
+
+/// Where the token came from: what a reproduction command names instead of its value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenSource {
+    /// `--token` on the command line (a command shows a neutral `$TOKEN`).
+    Flag,
+    /// An environment variable, by name (`SDCONFORM_TOKEN`, `OS_AUTH_TOKEN`).
+    Env(String),
+    /// None was given: the embedded reference target's own token.
+    Embedded,
 }
 
 /// Shortest secret we scrub: shorter ones would shred ordinary text.
@@ -171,6 +187,37 @@ impl Secrets {
         Ok(())
     }
 
+    /// Adds the `user:password@` of `url`, a credential like the token: each part
+    /// as written (percent-encoded) and decoded, and `user:password`, whose base64
+    /// is the `Authorization: Basic` value reqwest derives from it. Nothing to add
+    /// when the URL has no userinfo.
+    pub fn add_userinfo(&mut self, url: &reqwest::Url) -> Result<(), RedactError> {
+        let written = (url.username(), url.password().unwrap_or(""));
+        if written.0.is_empty() && written.1.is_empty() {
+            return Ok(());
+        }
+        let decode = |text: &str| {
+            percent_encoding::percent_decode_str(text)
+                .decode_utf8_lossy()
+                .into_owned()
+        };
+        let (user, password) = (decode(written.0), decode(written.1));
+        for (what, value) in [
+            ("the user name in --target", user.as_str()),
+            ("the user name in --target (as written)", written.0),
+            ("the password in --target", password.as_str()),
+            ("the password in --target (as written)", written.1),
+        ] {
+            if !value.is_empty() {
+                self.add(what, &Secret::new(value))?;
+            }
+        }
+        self.add(
+            "the user:password of --target",
+            &Secret::new(format!("{user}:{password}")),
+        )
+    }
+
     /// Whether there is nothing to scrub.
     pub fn is_empty(&self) -> bool {
         self.spellings.is_empty()
@@ -236,45 +283,6 @@ impl Secrets {
             }
             _ => {}
         }
-    }
-}
-
-/// Returns `report` with every occurrence of each secret replaced by `<redacted>`.
-pub fn redact<T: Serialize + DeserializeOwned>(report: T, secrets: &[&str]) -> T {
-    let secrets: Vec<&str> = secrets
-        .iter()
-        .copied()
-        .filter(|s| s.len() >= MIN_SECRET_LEN)
-        .collect();
-    if secrets.is_empty() {
-        return report;
-    }
-    let Ok(mut value) = serde_json::to_value(&report) else {
-        return report;
-    };
-    scrub(&mut value, &secrets);
-    serde_json::from_value(value).unwrap_or(report)
-}
-
-/// Replaces each secret in `text`.
-pub fn scrub_str(text: &str, secrets: &[&str]) -> String {
-    let mut out = text.to_owned();
-    for secret in secrets.iter().filter(|s| s.len() >= MIN_SECRET_LEN) {
-        if out.contains(secret) {
-            out = out.replace(secret, REDACTED);
-        }
-    }
-    out
-}
-
-fn scrub(value: &mut Value, secrets: &[&str]) {
-    match value {
-        Value::String(s) if secrets.iter().any(|secret| s.contains(secret)) => {
-            *s = scrub_str(s, secrets);
-        }
-        Value::Array(items) => items.iter_mut().for_each(|v| scrub(v, secrets)),
-        Value::Object(map) => map.values_mut().for_each(|v| scrub(v, secrets)),
-        _ => {}
     }
 }
 
@@ -351,6 +359,42 @@ mod tests {
         assert_eq!(
             scrubbed,
             serde_json::json!({ "<redacted>": ["x <redacted>", { "k": "<redacted>" }] })
+        );
+    }
+
+    /// Issue 10 item 6: a URL's `user:password@` is a secret in every spelling,
+    /// the `Authorization: Basic` value reqwest derives from it included.
+    #[test]
+    fn userinfo_is_a_secret_as_written_decoded_and_as_basic_auth() {
+        let url = reqwest::Url::parse("http://sd-admin:hunter2%40pw@h:8004/heat")
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mut set = Secrets::new();
+        set.add_userinfo(&url).unwrap_or_else(|e| panic!("{e}"));
+        let basic = {
+            use base64::Engine as _;
+            base64::engine::general_purpose::STANDARD.encode("sd-admin:hunter2@pw")
+        };
+        let text = format!(
+            "{url} hunter2@pw hunter2%40pw sd-admin Basic {basic} {}",
+            basic.trim_end_matches('=')
+        );
+        let scrubbed = set.scrub_str(&text);
+        for gone in ["sd-admin", "hunter2", basic.trim_end_matches('=')] {
+            assert!(!scrubbed.contains(gone), "{gone} in {scrubbed}");
+        }
+        assert!(set.ensure_absent(&scrubbed, "test").is_ok(), "{scrubbed}");
+        assert!(scrubbed.starts_with("http://<redacted>:<redacted>@h:8004/heat"));
+        // No userinfo, nothing to add; a user name the reports use is refused by name.
+        let plain = reqwest::Url::parse("http://h/").unwrap_or_else(|e| panic!("{e}"));
+        let mut none = Secrets::new();
+        none.add_userinfo(&plain).unwrap_or_else(|e| panic!("{e}"));
+        assert!(none.is_empty());
+        let vocabulary =
+            reqwest::Url::parse("http://verdict:x@h/").unwrap_or_else(|e| panic!("{e}"));
+        let error = Secrets::new().add_userinfo(&vocabulary);
+        assert!(
+            matches!(&error, Err(RedactError::Vocabulary { what }) if what.contains("user name")),
+            "{error:?}"
         );
     }
 

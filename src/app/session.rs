@@ -1,11 +1,15 @@
 //! The one chain `run` and `fuzz` share, from validated inputs to the exit code:
 //!
 //! ```text
-//! Session + Work → TLS → runtime → target (the embedded reference, or the one given)
+//! Session + Work → secrets (refused: exit 2) → TLS → report directory locked (exit 3)
+//!   → runtime → target (the embedded reference, or the one given)
 //!   → client → Work: the cases as trials (+ the fuzz trial) | the fuzz phase alone
 //!   → report::build → redact → summary on stdout → report files → regressions file
-//!   → verdict → Exit
+//!   → stale report files removed → verdict → Exit
 //! ```
+//!
+//! Every output passes through the run's one [`Secrets`] and fails closed: what would
+//! still hold a secret is not printed or written (exit 3), an error message included.
 //!
 //! Each command reads and checks its own inputs (cases, waivers, the regressions
 //! file) first and says what to run ([`Work`]); everything after that is here, once.
@@ -15,7 +19,7 @@ use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
 use super::{
-    INSECURE_WARNING, fuzz_settings, print_fuzz, progress_bar, rfc3339, runtime, save_regressions,
+    INSECURE_WARNING, fuzz_lines, fuzz_settings, progress_bar, rfc3339, runtime, save_regressions,
     start_target, target_info,
 };
 use crate::case::Case;
@@ -25,12 +29,13 @@ use crate::error::Error;
 use crate::exit::Exit;
 use crate::fuzz::{self, Regression};
 use crate::http::tls::TlsOptions;
-use crate::http::{self, Limits, Secret};
+use crate::http::{self, Limits};
+use crate::report::lock::DirLock;
 use crate::report::model::{Gate, Verdict};
 use crate::report::write::Format;
 use crate::report::{self, build, summary};
 use crate::runner::{self, Collected, RunOutcome, Selection, Target};
-use crate::secret;
+use crate::secret::{Secrets, TokenSource};
 use crate::waiver::Waivers;
 
 /// Where a command sends, and how its report is made.
@@ -100,26 +105,96 @@ impl Fuzzing {
         Ok(Fuzzing { plan, regressions })
     }
 
-    /// The phase's settings, with `--seed` or a fresh one.
-    fn settings(&self, profile: Profile, clock_skew: std::time::Duration) -> fuzz::Settings {
+    /// The phase's settings, with `--seed` or a fresh one; `token_source` is what its
+    /// repro commands name.
+    fn settings(
+        &self,
+        profile: Profile,
+        clock_skew: std::time::Duration,
+        token_source: TokenSource,
+    ) -> fuzz::Settings {
         let seed = self.plan.seed.unwrap_or_else(fuzz::random_seed);
         fuzz::Settings {
             clock_skew,
-            ..fuzz_settings(&self.plan, seed, profile, &self.regressions)
+            ..fuzz_settings(&self.plan, seed, profile, &self.regressions, token_source)
         }
     }
 }
 
+/// Every secret of the run, before anything is sent: the token and the target URL's
+/// `user:password@`. One that cannot be redacted is refused (exit 2).
+fn secrets_of(choice: &TargetChoice) -> Result<Secrets, Error> {
+    let mut secrets = Secrets::new();
+    if let Some(token) = choice.token() {
+        let what = match &token.source {
+            TokenSource::Flag => "the token given with --token".to_owned(),
+            TokenSource::Env(name) => format!("the token in ${name}"),
+            TokenSource::Embedded => "the embedded target's token".to_owned(),
+        };
+        secrets.add(&what, &token.secret).map_err(Error::Secret)?;
+    }
+    if let TargetChoice::Remote { url, .. } = choice {
+        secrets.add_userinfo(url).map_err(Error::Secret)?;
+    }
+    Ok(secrets)
+}
+
+/// `error` as printed: unchanged when its message holds no secret, else scrubbed
+/// (or held back, when scrubbing is not enough), with the same exit code.
+fn scrubbed(error: Error, secrets: &Secrets) -> Error {
+    let chain = crate::error::chain(&error);
+    if secrets.ensure_absent(&chain, "error message").is_ok() {
+        return error;
+    }
+    let exit = error.exit();
+    let text = secrets.scrub_str(&chain);
+    let message = match secrets.ensure_absent(&text, "error message") {
+        Ok(()) => text.strip_prefix("failed to ").unwrap_or(&text).to_owned(),
+        Err(_) => "finish (the error's message is held back: it would show a secret)".to_owned(),
+    };
+    Error::Scrubbed { message, exit }
+}
+
 /// Runs `work` as `session` says; the exit code.
 pub(super) fn orchestrate(session: Session, work: Work) -> Result<Exit, Error> {
-    let tls = http::tls::Tls::load(&session.tls)?;
+    let secrets = secrets_of(&session.target)?;
+    let tls = http::tls::Tls::load(&session.tls).map_err(|e| scrubbed(e.into(), &secrets))?;
+    let listing = work.listing();
+    // The report directory is this run's before the first request: another run's, or one
+    // that cannot be written, ends the run at once (exit 3). `--list` writes nothing.
+    let lock = if listing {
+        None
+    } else {
+        Some(
+            DirLock::acquire(&session.report.dir)
+                .map_err(|e| scrubbed(Error::ReportDir(e), &secrets))?,
+        )
+    };
+    let mut written = Vec::new();
+    let outcome = conduct(session, work, tls, &secrets, &mut written);
+    if let Some(lock) = &lock {
+        // The directory holds only this run's reports, whatever this run could write.
+        let written: Vec<&str> = written.iter().map(String::as_str).collect();
+        lock.remove_stale(&Format::ALL.map(Format::file_name), &written);
+    }
+    outcome.map_err(|error| scrubbed(error, &secrets))
+}
+
+/// [`orchestrate`] once the secrets are known and the report directory is held; the
+/// names of the report files it writes go to `written`.
+fn conduct(
+    session: Session,
+    work: Work,
+    tls: http::tls::Tls,
+    secrets: &Secrets,
+    written: &mut Vec<String>,
+) -> Result<Exit, Error> {
     let listing = work.listing();
     if tls.insecure() && !listing {
         eprintln!("{INSECURE_WARNING}");
     }
     let runtime = runtime()?;
-    let (target, reference) = start_target(&runtime, &session.target, listing)?;
-    let secrets: Vec<String> = target.token.iter().flat_map(Secret::spellings).collect();
+    let (target, reference) = start_target(&runtime, &session.target, listing, secrets)?;
     let target_info = target_info(&target, tls.insecure());
     let client = http::Client::new(session.limits, tls)?;
     let started_at = SystemTime::now();
@@ -150,16 +225,40 @@ pub(super) fn orchestrate(session: Session, work: Work) -> Result<Exit, Error> {
         },
         collected.results,
     );
-    let secret_refs: Vec<&str> = secrets.iter().map(String::as_str).collect();
-    let report = secret::redact(report, &secret_refs);
-    println!();
-    println!("{}", summary::render(&report));
-    print_fuzz(&report);
-    for path in report::write::write_all(&session.report.dir, &report, &session.report.formats)? {
-        println!("report: {}", path.display());
+    // Fails closed: a report that scrubbing breaks, or text that still holds a secret,
+    // is neither printed nor written.
+    let report = secrets.redact(report, "report").map_err(Error::Secret)?;
+    let summary_text = summary::render(&report);
+    let fuzz_text = fuzz_lines(&report);
+    for text in [&summary_text, &fuzz_text] {
+        secrets
+            .ensure_absent(text, "console summary")
+            .map_err(Error::Secret)?;
     }
-    if let Some(Fuzzing { plan, regressions }) = fuzzing {
-        save_regressions(&plan.regressions, regressions, &collected.extras.concat())?;
+    println!();
+    println!("{summary_text}");
+    print!("{fuzz_text}");
+    let paths = report::write::write_all(
+        &session.report.dir,
+        &report,
+        &session.report.formats,
+        secrets,
+    )?;
+    written.extend(
+        paths
+            .iter()
+            .filter_map(|p| p.file_name())
+            .map(|n| n.to_string_lossy().into_owned()),
+    );
+    for path in paths {
+        println!("report: {}", secrets.scrub_str(&path.display().to_string()));
+    }
+    if let Some(fuzzing) = fuzzing {
+        save_regressions(
+            &fuzzing.plan.regressions,
+            &collected.extras.concat(),
+            secrets,
+        )?;
     }
     Ok(match report.verdict {
         Verdict::Conformant => Exit::Conformant,
@@ -188,7 +287,11 @@ fn execute(
             let extra: Vec<_> = fuzzing
                 .iter()
                 .map(|fuzzing| {
-                    let settings = fuzzing.settings(session.profile, session.clock_skew);
+                    let settings = fuzzing.settings(
+                        session.profile,
+                        session.clock_skew,
+                        token_source(&session.target),
+                    );
                     if selects_fuzzing(&selection) && !selection.list {
                         println!(
                             "fuzz: seed {0} (--seed {0} sends the same inputs again), {1} case(s)",
@@ -220,7 +323,11 @@ fn execute(
             (outcome, fuzzing)
         }
         Work::Fuzz(fuzzing) => {
-            let settings = fuzzing.settings(session.profile, session.clock_skew);
+            let settings = fuzzing.settings(
+                session.profile,
+                session.clock_skew,
+                token_source(&session.target),
+            );
             println!(
                 "fuzz: seed {0} (--seed {0} sends the same inputs again), {1} case(s), concurrency {2}",
                 settings.seed, settings.cases, settings.concurrency
@@ -242,6 +349,13 @@ fn execute(
     }
 }
 
+/// Where the run's token came from (what the fuzz repro commands name).
+fn token_source(choice: &TargetChoice) -> TokenSource {
+    choice
+        .token()
+        .map_or(TokenSource::Flag, |token| token.source.clone())
+}
+
 /// Whether `selection`'s filters let the fuzz trial run.
 fn selects_fuzzing(selection: &Selection) -> bool {
     let filters = libtest_mimic::Arguments {
@@ -251,4 +365,66 @@ fn selects_fuzzing(selection: &Selection) -> bool {
         ..libtest_mimic::Arguments::default()
     };
     !filters.is_filtered_out(&libtest_mimic::Trial::test(fuzz::CASE_ID, || Ok(())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Token;
+    use crate::http::Secret;
+
+    fn remote(url: &str, token: &str) -> TargetChoice {
+        TargetChoice::Remote {
+            url: reqwest::Url::parse(url).unwrap_or_else(|e| panic!("{e}")),
+            project_id: "p".to_owned(),
+            token: Some(Token {
+                secret: Secret::new(token),
+                source: TokenSource::Env("OS_AUTH_TOKEN".to_owned()),
+            }),
+        }
+    }
+
+    /// Issue 10 item 7: an error message is scrubbed like every output, and keeps its exit code.
+    #[test]
+    fn error_messages_are_scrubbed_and_keep_their_exit_code() {
+        let secrets = secrets_of(&remote("http://admin:hunter22@h/", "tok-5ecret"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let error = scrubbed(
+            Error::Usage("sent tok-5ecret to http://admin:hunter22@h/".to_owned()),
+            &secrets,
+        );
+        let shown = crate::error::chain(&error);
+        assert_eq!(error.exit(), Exit::Usage);
+        assert!(
+            shown.starts_with("failed to use the command line as documented: sent <redacted>"),
+            "{shown}"
+        );
+        assert!(
+            !shown.contains("tok-5ecret")
+                && !shown.contains("hunter22")
+                && !shown.contains("admin"),
+            "{shown}"
+        );
+        // Nothing to scrub: the error as it was.
+        let plain = scrubbed(Error::Usage("no secret".to_owned()), &secrets);
+        assert!(matches!(plain, Error::Usage(_)));
+    }
+
+    /// Issue 10 item 7: a secret that cannot be redacted is refused by name, with exit 2.
+    #[test]
+    fn unredactable_secrets_are_usage_errors_named_by_their_source() {
+        for (choice, named) in [
+            (remote("http://h/", "MUST"), "the token in $OS_AUTH_TOKEN"),
+            (
+                remote("http://user1:abc@h/", "tok-5ecret"),
+                "the password in --target",
+            ),
+        ] {
+            let Err(error) = secrets_of(&choice) else {
+                panic!("{named}: accepted");
+            };
+            assert_eq!(error.exit(), Exit::Usage);
+            assert!(crate::error::chain(&error).contains(named), "{error:?}");
+        }
+    }
 }

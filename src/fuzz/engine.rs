@@ -30,6 +30,7 @@ use crate::contract::{Contract, Profile};
 use crate::http;
 use crate::model::CaseResult;
 use crate::runner::{ExtraTrial, Target};
+use crate::secret::TokenSource;
 
 /// The id of the fuzz trial and its case result.
 pub const CASE_ID: &str = "fuzz-server-id";
@@ -88,6 +89,8 @@ pub struct Settings {
     pub record_requests: bool,
     /// Shrinking's budget.
     pub shrink: ShrinkLimits,
+    /// Where the token came from, named by the repro commands (never its value).
+    pub token_source: TokenSource,
 }
 
 impl Settings {
@@ -104,6 +107,7 @@ impl Settings {
             regressions_file: None,
             record_requests: false,
             shrink: ShrinkLimits::default(),
+            token_source: TokenSource::Flag,
         }
     }
 }
@@ -225,15 +229,25 @@ pub async fn run(
         &fetched.baseline.server_ids,
         strategy::max_wire_for(probe.url(None).map_or(0, |u| u.as_str().len())),
     );
-    let replayed = replay::replay(&probe, &context, &settings.regressions).await;
+    let replayed = replay::replay(
+        &probe,
+        &context,
+        &settings.regressions,
+        &settings.token_source,
+    )
+    .await;
     let (generated, kept) =
         generation::generate(&probe, &context, &named, settings, progress).await;
+    // The regressions file names the target, never its `user:password@`.
+    let target_shown = http::without_userinfo(&target.base)
+        .trim_end_matches('/')
+        .to_owned();
     let shrinking = Shrinking {
         probe: &probe,
         context: &context,
         named: &named,
         settings,
-        target: target.base.as_str().trim_end_matches('/'),
+        target: &target_shown,
         progress,
     };
     let reduced = shrinking::shrink(&shrinking, kept, &replayed.found).await;

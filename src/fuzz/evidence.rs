@@ -12,6 +12,7 @@ use super::repro;
 use crate::check::{self, Finding};
 use crate::model::{FuzzEvidence, RequestRecord, ResponseRecord};
 use crate::runner;
+use crate::secret::TokenSource;
 
 /// A failure as first seen, or as shrunk.
 #[derive(Clone)]
@@ -67,8 +68,8 @@ pub(super) struct Origin<'a> {
     pub origin: &'a str,
     /// Inputs tried while shrinking.
     pub steps: u32,
-    /// Whether the run sends a token (the repro then does too).
-    pub authenticated: bool,
+    /// Where the run's token came from, when it sends one (the repro then names it).
+    pub token: Option<&'a TokenSource>,
 }
 
 /// The reported finding: the violation's first finding, with the fuzz evidence of the
@@ -101,7 +102,7 @@ pub(super) fn finding(evidence: &Evidence, minimal: &Input, from: &Origin<'_>) -
         wire_query: minimal.wire_query(),
         original_input: check::truncate(&property::describe(from.original), 300),
         shrink_steps: from.steps,
-        repro: repro::curl(&evidence.url, from.authenticated),
+        repro: repro::curl(&evidence.url, from.token),
     }));
     finding
 }

@@ -1,11 +1,11 @@
 //! The regressions file: every shrunk fuzz failure, kept so that every later fuzz run,
 //! against any target, replays it first.
 //!
-//! `fuzz-regressions.json` in the working directory unless `--regressions FILE` says
-//! otherwise; like `proptest-regressions/`, it is meant to be committed. Entries are added,
-//! never removed (delete one by hand once its bug is fixed for good), and de-duplicated by
-//! property and wire query. Only this module reads it; `app` writes it, atomically, through
-//! `report::json::write_atomic`.
+//! `fuzz-regressions.json` in the report directory unless `--regressions FILE` says
+//! otherwise (a CI cache keeps it between runs; commit a copy, as `proptest-regressions/`, to
+//! pin what it holds). Entries are added, never removed (delete one by hand once its bug is
+//! fixed for good), and de-duplicated by property and wire query. Only this module reads it;
+//! `report::regressions::save` writes it, by locked, atomic merge.
 //!
 //! ```json
 //! { "schema_version": "1.0",
@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 
 use super::input::{Input, StoredInput};
 
-/// The default file, in the working directory.
+/// The default file's name, inside the report directory.
 pub const DEFAULT_FILE: &str = "fuzz-regressions.json";
 
 /// Version of the file format.
@@ -75,7 +75,16 @@ pub type RegressionError = crate::jsonfile::FileError;
 pub fn load(path: &Path) -> Result<Vec<Regression>, RegressionError> {
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        // Under a path that is not a directory no file can be: none yet (the report
+        // directory it defaults to is then refused as unwritable, exit 3).
+        Err(e)
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+            ) =>
+        {
+            return Ok(Vec::new());
+        }
         Err(source) => {
             return Err(RegressionError::Io {
                 path: path.to_owned(),

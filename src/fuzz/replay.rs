@@ -9,6 +9,7 @@ use super::observed::Observed;
 use super::probe::Probe;
 use super::property::Context;
 use super::regression::Regression;
+use crate::secret::TokenSource;
 
 /// What replaying found.
 pub(super) struct Replayed {
@@ -27,6 +28,7 @@ pub(super) async fn replay(
     probe: &Probe<'_>,
     context: &Context<'_>,
     entries: &[Regression],
+    token_source: &TokenSource,
 ) -> Replayed {
     let mut replayed = Replayed {
         found: Vec::new(),
@@ -59,7 +61,7 @@ pub(super) async fn replay(
             seed: entry.seed,
             origin: "regression",
             steps: 0,
-            authenticated: context.authenticated,
+            token: context.authenticated.then_some(token_source),
         };
         for violation in eval.violations {
             let evidence = Evidence::of(&probed, violation);

@@ -134,7 +134,10 @@ fn found(
         seed,
         origin: "generated",
         steps: minimal.steps,
-        authenticated: with.context.authenticated,
+        token: with
+            .context
+            .authenticated
+            .then_some(&with.settings.token_source),
     };
     let mut finding = evidence::finding(&minimal.evidence, &minimal.input, &origin);
     if minimal.cut_short {

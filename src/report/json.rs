@@ -36,6 +36,9 @@ pub enum WriteError {
     /// The JUnit report could not be serialized.
     #[error("serialize the JUnit report")]
     Junit(#[source] std::io::Error),
+    /// The text would still hold a secret: it is not written (fails closed).
+    #[error("keep the secrets out of the files written")]
+    Secret(#[source] crate::secret::RedactError),
 }
 
 /// Writes `report` to `dir/report.json` atomically; returns the path.

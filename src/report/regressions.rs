@@ -7,6 +7,10 @@
 //! and replaces it atomically (temp file and rename). A rename gives the path a
 //! new file, so a run that was waiting on the old one's lock sees that the path
 //! moved on and locks the new one instead.
+//!
+//! Like every output, the file is kept free of the run's secrets: the entries
+//! are scrubbed, and the text is searched for every spelling before it is
+//! written (a file that would still hold one is not written).
 
 use std::fs::{File, OpenOptions};
 use std::io::Read;
@@ -14,6 +18,7 @@ use std::path::Path;
 
 use super::json::{WriteError, write_atomic};
 use crate::fuzz::regression::{self, Regression, RegressionError};
+use crate::secret::Secrets;
 
 /// Why the regressions file could not be saved.
 #[derive(Debug, thiserror::Error)]
@@ -26,9 +31,10 @@ pub enum SaveError {
     Read(#[source] RegressionError),
 }
 
-/// Merges `new` into the file at `path` under an exclusive lock; returns how
-/// many entries were added (0: the file is left as it is).
-pub fn save(path: &Path, new: &[Regression]) -> Result<usize, SaveError> {
+/// Merges `new` into the file at `path` under an exclusive lock, every entry
+/// scrubbed of `secrets`; returns how many entries were added (0: the file is
+/// left as it is).
+pub fn save(path: &Path, new: &[Regression], secrets: &Secrets) -> Result<usize, SaveError> {
     if new.is_empty() {
         return Ok(0);
     }
@@ -65,7 +71,13 @@ pub fn save(path: &Path, new: &[Regression]) -> Result<usize, SaveError> {
         };
         let (all, added) = regression::merge(existing, new);
         if added > 0 {
+            let all = secrets
+                .redact(all, "fuzz regressions file")
+                .map_err(WriteError::Secret)?;
             let text = regression::render(all).map_err(WriteError::Serialize)?;
+            secrets
+                .ensure_absent(&text, "fuzz regressions file")
+                .map_err(WriteError::Secret)?;
             let name = path
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
@@ -121,12 +133,50 @@ mod tests {
             for n in 0..16 {
                 let path = &path;
                 scope.spawn(move || {
-                    save(path, &[entry(n), entry(100 + n)]).unwrap_or_else(|e| panic!("{e}"))
+                    save(path, &[entry(n), entry(100 + n)], &Secrets::new())
+                        .unwrap_or_else(|e| panic!("{e}"))
                 });
             }
         });
         let saved = regression::load(&path).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(saved.len(), 32, "{saved:?}");
-        assert_eq!(save(&path, &[entry(3)]).ok(), Some(0), "already there");
+        assert_eq!(
+            save(&path, &[entry(3)], &Secrets::new()).ok(),
+            Some(0),
+            "already there"
+        );
+    }
+
+    /// Issue 10 item 7: entries are scrubbed; a file that would still hold a
+    /// secret is not written.
+    #[test]
+    fn the_file_never_holds_a_secret() {
+        use crate::secret::Secret;
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.path().join("fuzz-regressions.json");
+        let mut secrets = Secrets::new();
+        secrets
+            .add("the password in --target", &Secret::new("hunter22"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mut echoed = entry(1);
+        echoed.target = "http://admin:hunter22@h".to_owned();
+        assert_eq!(save(&path, &[echoed], &secrets).ok(), Some(1));
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            !text.contains("hunter22") && text.contains("admin:<redacted>@h"),
+            "{text}"
+        );
+        // A secret that scrubbing cannot reach (here a seed, a number): nothing is written.
+        let before = text;
+        let mut numeric = Secrets::new();
+        numeric
+            .add("the token", &Secret::new("4242"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let result = save(&path, &[entry(4242)], &numeric);
+        assert!(
+            matches!(result, Err(SaveError::Write(WriteError::Secret(_)))),
+            "{result:?}"
+        );
+        assert_eq!(std::fs::read_to_string(&path).ok(), Some(before));
     }
 }

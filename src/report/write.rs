@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use super::json::{WriteError, write_atomic};
 use super::model::RunReport;
 use super::{html, json, junit, markdown};
+use crate::secret::Secrets;
 
 /// A report format (`--report json,junit,md,html`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, clap::ValueEnum)]
@@ -54,21 +55,32 @@ impl Format {
 
 /// Writes `report.json` and every other format in `formats` to `dir`, sorted
 /// by case id; returns the paths written, `report.json` first.
+///
+/// Every file is rendered and searched for `secrets` (every spelling) before
+/// any is written: when one would still hold a secret, none is (fails closed).
+/// `report` is expected to be redacted already ([`Secrets::redact`]).
 pub fn write_all(
     dir: &Path,
     report: &RunReport,
     formats: &[Format],
+    secrets: &Secrets,
 ) -> Result<Vec<PathBuf>, WriteError> {
     let mut report = report.clone();
     report.cases.sort_by(|a, b| a.id.cmp(&b.id));
-    let mut paths = Vec::new();
+    let mut rendered = Vec::new();
     for format in Format::ALL {
         if format == Format::Json || formats.contains(&format) {
             let text = format.render(&report)?;
-            paths.push(write_atomic(dir, format.file_name(), text.as_bytes())?);
+            secrets
+                .ensure_absent(&text, format.file_name())
+                .map_err(WriteError::Secret)?;
+            rendered.push((format.file_name(), text));
         }
     }
-    Ok(paths)
+    rendered
+        .into_iter()
+        .map(|(name, text)| write_atomic(dir, name, text.as_bytes()))
+        .collect()
 }
 
 /// Writes `text` to `path` atomically (its directory is created); returns the path.
@@ -89,7 +101,7 @@ pub fn write_file(path: &Path, text: &str) -> Result<PathBuf, WriteError> {
 
 #[cfg(test)]
 mod tests {
-    use super::{Format, write_all};
+    use super::{Format, Secrets, write_all};
     use crate::contract::{Contract, compile};
     use crate::report::fixture::hostile_report;
     use crate::report::read;
@@ -101,7 +113,8 @@ mod tests {
     fn no_file_holds_a_raw_control_character_and_report_json_reads_back() {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let report = hostile_report();
-        let paths = write_all(dir.path(), &report, &Format::ALL).unwrap_or_else(|e| panic!("{e}"));
+        let paths = write_all(dir.path(), &report, &Format::ALL, &Secrets::new())
+            .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(paths.len(), 4);
         for path in &paths {
             let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{e}"));
@@ -133,5 +146,28 @@ mod tests {
         };
         assert_eq!(value(&back), value(&sorted));
         assert!(back.cases.iter().any(|c| c.title.contains('\u{9b}')));
+    }
+
+    /// Issue 10 item 7: a report that would still show a secret (here in a
+    /// number, which scrubbing does not reach) is not written, in any format.
+    #[test]
+    fn no_file_is_written_when_one_would_hold_a_secret() {
+        use crate::secret::Secret;
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let mut report = hostile_report();
+        report.duration_ms = 987_654_321;
+        let mut secrets = Secrets::new();
+        secrets
+            .add("the token", &Secret::new("87654"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let result = write_all(dir.path(), &report, &Format::ALL, &secrets);
+        assert!(
+            matches!(result, Err(crate::report::json::WriteError::Secret(_))),
+            "{result:?}"
+        );
+        let left: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap_or_else(|e| panic!("{e}"))
+            .collect();
+        assert!(left.is_empty(), "{left:?}");
     }
 }

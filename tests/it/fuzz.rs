@@ -52,6 +52,7 @@ fn fuzz_against(reference: &Reference, settings: &Settings) -> FuzzOutcome {
         project_id: PROJECT.to_owned(),
         token: Some(Secret::new(TOKEN)),
         embedded: false,
+        secrets: sdconform::secret::Secrets::new(),
     };
     runtime.block_on(fuzz::run(&contract, &client, &target, settings, &Silent))
 }
@@ -238,15 +239,21 @@ fn each_fault_is_found_within_the_default_budget_and_shrunk_to_a_minimal_input()
                 assert_eq!(e.origin, "generated", "{context}");
                 assert!(names.contains(&e.strategy), "{context}");
                 assert!(e.shrink_steps > 0 || e.original_input.contains(&e.minimal_input));
-                // The repro names the variable, never the token, and sends the same query.
+                // The repro names a variable, never the token, shows the status and
+                // sends the same query (the token came from no variable here: `$TOKEN`,
+                // with a comment).
                 assert!(
-                    e.repro
-                        .starts_with("curl -sS -g -H \"X-Auth-Token: $SDCONFORM_TOKEN\" '"),
+                    e.repro.starts_with(
+                        "curl -sS -g -H \"X-Auth-Token: $TOKEN\" -w '\\nHTTP %{http_code}\\n' '"
+                    ),
                     "{context}"
                 );
                 assert!(!e.repro.contains(TOKEN), "{context}");
                 assert!(
-                    e.repro.ends_with(&format!("?{}'", e.wire_query)),
+                    e.repro.ends_with(&format!(
+                        "?{}'  # set TOKEN to the token given with --token",
+                        e.wire_query
+                    )),
                     "{context}"
                 );
             }
@@ -472,7 +479,10 @@ fn the_fuzz_command_prints_and_reports_its_seed_strategies_and_properties() {
         "{stderr:?}"
     );
     assert!(
-        !dir.path().join(fuzz::regression::DEFAULT_FILE).exists(),
+        !dir.path()
+            .join("reports")
+            .join(fuzz::regression::DEFAULT_FILE)
+            .exists(),
         "no failure, no regressions file"
     );
 }
@@ -515,14 +525,19 @@ fn run_has_a_fuzz_trial_that_gates_ci_and_can_be_filtered_or_turned_off() {
         .unwrap_or_default();
     assert!(!findings.is_empty());
     assert!(
-        stdout.contains("repro: curl -sS -g -H \"X-Auth-Token: $SDCONFORM_TOKEN\""),
+        stdout.contains("repro: curl -sS -g -H \"X-Auth-Token: $TOKEN\""),
         "{stdout}"
     );
     assert!(!stdout.contains(TOKEN) && !report.to_string().contains(TOKEN));
     // Issue 9: what the fuzz trial found reaches `app` through the runner's collector,
-    // which saves it for the next run.
-    let saved = std::fs::read_to_string(dir.path().join(fuzz::regression::DEFAULT_FILE))
-        .expect("run saves what its fuzz trial found");
+    // which saves it for the next run (issue 10 item 5: in the report directory).
+    let saved = std::fs::read_to_string(
+        dir.path()
+            .join("reports")
+            .join(fuzz::regression::DEFAULT_FILE),
+    )
+    .expect("run saves what its fuzz trial found");
+    assert!(!dir.path().join(fuzz::regression::DEFAULT_FILE).exists());
     let entries = fuzz::regression::parse("regressions", &saved).expect("it parses");
     assert!(
         !entries.is_empty() && entries.iter().all(|e| e.clause == "SD-CODE-200"),

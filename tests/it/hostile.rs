@@ -97,19 +97,7 @@ fn run_with_env(url: &str, extra: &[&str], env: &[(&str, &str)]) -> Outcome {
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    for name in [
-        "SDCONFORM_TOKEN",
-        "OS_AUTH_TOKEN",
-        "HTTP_PROXY",
-        "http_proxy",
-        "HTTPS_PROXY",
-        "https_proxy",
-        "ALL_PROXY",
-        "all_proxy",
-        "NO_PROXY",
-        "no_proxy",
-        "REQUEST_METHOD",
-    ] {
+    for name in crate::support::AMBIENT {
         command.env_remove(name);
     }
     for (name, value) in env {

@@ -15,4 +15,6 @@ mod input;
 mod keystone;
 mod layering;
 mod reports;
+mod secrets;
+mod state;
 mod support;

@@ -11,6 +11,22 @@ use serde_json::Value;
 pub const TOKEN: &str = "tok-5ecret-c0ffee-DO-NOT-LEAK";
 pub const PROJECT: &str = "95d02433133a4c0a87ba6967474a2ad3";
 
+/// The environment variables a test run removes: the token's and the proxies' (and CGI's
+/// `REQUEST_METHOD`, which turns `HTTP_PROXY` off).
+pub const AMBIENT: [&str; 11] = [
+    "SDCONFORM_TOKEN",
+    "OS_AUTH_TOKEN",
+    "HTTP_PROXY",
+    "http_proxy",
+    "HTTPS_PROXY",
+    "https_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+    "NO_PROXY",
+    "no_proxy",
+    "REQUEST_METHOD",
+];
+
 /// A reference target with its own runtime; stops when dropped.
 pub struct Reference {
     pub runtime: tokio::runtime::Runtime,

@@ -13,6 +13,7 @@
 //! ```
 
 pub mod app;
+pub mod cancel;
 pub mod case;
 pub mod check;
 pub mod cli;

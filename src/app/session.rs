@@ -1,10 +1,10 @@
 //! The one chain `run` and `fuzz` share, from validated inputs to the exit code:
 //!
 //! ```text
-//! Session + Work → TLS → runtime → target (the embedded reference, or the one given)
-//!   → client → Work: the cases as trials (+ the fuzz trial) | the fuzz phase alone
-//!   → report::build → redact → summary on stdout → report files → regressions file
-//!   → verdict → Exit
+//! Session + Work → TLS → runtime (+ SIGINT/SIGTERM) → target (the embedded reference,
+//!   or the one given) → client → Work: the cases as trials (+ the fuzz trial) | the
+//!   fuzz phase alone → report::build (interrupted?) → redact → summary on stdout
+//!   → report files → regressions file → verdict → Exit
 //! ```
 //!
 //! Each command reads and checks its own inputs (cases, waivers, the regressions
@@ -15,11 +15,13 @@ use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
 use super::{
-    INSECURE_WARNING, fuzz_settings, print_fuzz, progress_bar, rfc3339, runtime, save_regressions,
-    start_target, target_info,
+    INSECURE_WARNING, Printing, fuzz_settings, interrupt, print_fuzz, progress_bar, rfc3339,
+    runtime, save_regressions, start_target, target_info,
 };
+use crate::cancel::Cancel;
 use crate::case::Case;
 use crate::config::{FuzzPlan, TargetChoice};
+use crate::console;
 use crate::contract::{Contract, Profile};
 use crate::error::Error;
 use crate::exit::Exit;
@@ -29,7 +31,7 @@ use crate::http::{self, Limits, Secret};
 use crate::report::model::{Gate, Verdict};
 use crate::report::write::Format;
 use crate::report::{self, build, summary};
-use crate::runner::{self, Collected, RunOutcome, Selection, Target};
+use crate::runner::{self, Collected, RunOutcome, Selection, Target, TrialOutput};
 use crate::secret;
 use crate::waiver::Waivers;
 
@@ -47,6 +49,8 @@ pub(super) struct Session {
     pub profile: Profile,
     /// `--clock-skew`.
     pub clock_skew: std::time::Duration,
+    /// `--color` and `-q`.
+    pub printing: Printing,
     /// The report.
     pub report: ReportPlan,
 }
@@ -114,14 +118,27 @@ impl Fuzzing {
 pub(super) fn orchestrate(session: Session, work: Work) -> Result<Exit, Error> {
     let tls = http::tls::Tls::load(&session.tls)?;
     let listing = work.listing();
-    if tls.insecure() && !listing {
-        eprintln!("{INSECURE_WARNING}");
-    }
     let runtime = runtime()?;
+    let cancel = Cancel::new();
+    if !listing {
+        interrupt::listen(&runtime, cancel.clone());
+    }
     let (target, reference) = start_target(&runtime, &session.target, listing)?;
+    // Certificates are only verified, or not, over https.
+    let insecure = tls.insecure() && target.base.scheme() == "https";
+    if tls.insecure() && !listing {
+        if insecure {
+            console::err(INSECURE_WARNING);
+        } else {
+            console::err(&format!(
+                "note: --insecure has no effect: {} is plain http, there is no certificate to verify",
+                http::without_userinfo(&target.base).trim_end_matches('/')
+            ));
+        }
+    }
     let secrets: Vec<String> = target.token.iter().flat_map(Secret::spellings).collect();
-    let target_info = target_info(&target, tls.insecure());
-    let client = http::Client::new(session.limits, tls)?;
+    let target_info = target_info(&target, insecure);
+    let client = http::Client::new(session.limits, tls)?.with_cancel(cancel.clone());
     let started_at = SystemTime::now();
     let clock = Instant::now();
     let (outcome, fuzzing) = execute(&session, work, client, target, &runtime);
@@ -131,7 +148,7 @@ pub(super) fn orchestrate(session: Session, work: Work) -> Result<Exit, Error> {
     let collected = match outcome {
         RunOutcome::Listed => return Ok(Exit::Conformant),
         RunOutcome::NoneSelected => {
-            eprintln!("error: no case matches the filter (see --list)");
+            console::err("error: no case matches the filter (see --list)");
             return Ok(Exit::NoCaseSelected);
         }
         RunOutcome::Ran(collected) => collected,
@@ -150,16 +167,34 @@ pub(super) fn orchestrate(session: Session, work: Work) -> Result<Exit, Error> {
         },
         collected.results,
     );
+    let report = match cancel.cause() {
+        Some(cause) => {
+            let why = interruption(cause, &report.cases);
+            build::interrupted(report, why)
+        }
+        None => report,
+    };
     let secret_refs: Vec<&str> = secrets.iter().map(String::as_str).collect();
     let report = secret::redact(report, &secret_refs);
-    println!();
-    println!("{}", summary::render(&report));
-    print_fuzz(&report);
+    let printing = session.printing;
+    let summary = summary::render(&report);
+    if printing.quiet {
+        console::out(&verdict_lines(&summary));
+    } else {
+        console::out("");
+        console::out(&summary);
+        print_fuzz(&report);
+    }
     for path in report::write::write_all(&session.report.dir, &report, &session.report.formats)? {
-        println!("report: {}", path.display());
+        printing.say(&format!("report: {}", path.display()));
     }
     if let Some(Fuzzing { plan, regressions }) = fuzzing {
-        save_regressions(&plan.regressions, regressions, &collected.extras.concat())?;
+        save_regressions(
+            &plan.regressions,
+            regressions,
+            &collected.extras.concat(),
+            printing,
+        )?;
     }
     Ok(match report.verdict {
         Verdict::Conformant => Exit::Conformant,
@@ -168,6 +203,32 @@ pub(super) fn orchestrate(session: Session, work: Work) -> Result<Exit, Error> {
         Verdict::Inconclusive => Exit::Inconclusive,
         Verdict::Interrupted => Exit::Interrupted,
     })
+}
+
+/// The first reason of an interrupted run's verdict: the signal, and how many cases it
+/// kept from running.
+fn interruption(cause: &str, results: &[crate::model::CaseResult]) -> String {
+    let not_run = results
+        .iter()
+        .filter(|r| {
+            r.notes
+                .iter()
+                .any(|n| n == runner::NOT_RUN || n == runner::ABANDONED)
+        })
+        .count();
+    format!(
+        "interrupted by {cause}: {not_run} of {} case(s) did not run to the end; the rest is what was learned before",
+        results.len()
+    )
+}
+
+/// The summary's verdict and its reasons only (`-q`).
+fn verdict_lines(summary: &str) -> String {
+    summary
+        .lines()
+        .filter(|line| line.starts_with("verdict:") || line.starts_with("  because:"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Runs the trials (or the fuzz phase alone); what they handed back, and the fuzz
@@ -182,30 +243,38 @@ fn execute(
     match work {
         Work::Suite {
             cases,
-            selection,
+            mut selection,
             fuzzing,
         } => {
+            let printing = session.printing;
             let extra: Vec<_> = fuzzing
                 .iter()
                 .map(|fuzzing| {
                     let settings = fuzzing.settings(session.profile, session.clock_skew);
                     if selects_fuzzing(&selection) && !selection.list {
-                        println!(
+                        printing.say(&format!(
                             "fuzz: seed {0} (--seed {0} sends the same inputs again), {1} case(s)",
                             settings.seed, settings.cases
-                        );
+                        ));
                     }
                     fuzz::trial(
                         Arc::clone(&session.contract),
                         client.clone(),
                         target.clone(),
                         settings,
-                        progress_bar(),
+                        progress_bar(printing),
                         runtime.handle().clone(),
                         fuzz::CASE_ID,
                     )
                 })
                 .collect();
+            // libtest-mimic prints through the console's pipe, never to stdout itself.
+            let forwarder = console::Forwarder::start();
+            selection.output = TrialOutput {
+                logfile: forwarder.as_ref().map(|f| f.logfile().to_owned()),
+                color: printing.stdout_color(),
+                terse: printing.quiet,
+            };
             let outcome = runner::run_with(
                 Arc::clone(&session.contract),
                 cases,
@@ -217,15 +286,18 @@ fn execute(
                 runtime.handle(),
                 extra,
             );
+            if let Some(forwarder) = forwarder {
+                forwarder.finish();
+            }
             (outcome, fuzzing)
         }
         Work::Fuzz(fuzzing) => {
             let settings = fuzzing.settings(session.profile, session.clock_skew);
-            println!(
+            session.printing.say(&format!(
                 "fuzz: seed {0} (--seed {0} sends the same inputs again), {1} case(s), concurrency {2}",
                 settings.seed, settings.cases, settings.concurrency
-            );
-            let progress = progress_bar();
+            ));
+            let progress = progress_bar(session.printing);
             let outcome = runtime.block_on(fuzz::run(
                 &session.contract,
                 &client,

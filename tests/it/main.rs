@@ -4,10 +4,12 @@
 mod adversary;
 mod browser;
 mod cli;
+mod console;
 mod faults;
 mod fuzz;
 mod hostile;
 mod input;
+mod interrupt;
 mod layering;
 mod reports;
 mod support;

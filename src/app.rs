@@ -4,15 +4,18 @@
 //! The last step of the flow: `cli → config → app`. Each command validates its
 //! configuration and reads its own inputs; `run` and `fuzz` then hand over to the
 //! one chain they share (`session`): target, client, trials, report, exit code.
+//! Everything printed goes through `console`, so a closed or full stdout never
+//! stops a command before its reports are written; SIGINT and SIGTERM stop a run
+//! cleanly (`interrupt`).
 
-use std::io::Write;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::SystemTime;
 
 use crate::case::load::{Loader, check_suite};
-use crate::cli::{Cli, Command, CompareArgs, FuzzArgs, RunArgs, ServeArgs};
+use crate::cli::{Cli, Color, Command, CompareArgs, FuzzArgs, RunArgs, ServeArgs};
 use crate::config::{FuzzConfig, RunConfig, TargetChoice};
+use crate::console;
 use crate::contract::Contract;
 use crate::error::Error;
 use crate::exit::Exit;
@@ -24,6 +27,7 @@ use crate::report::{self, summary};
 use crate::runner::Target;
 use crate::secret::{Secrets, TokenSource};
 
+mod interrupt;
 mod session;
 
 use session::{Fuzzing, ReportPlan, Session, Work};
@@ -40,14 +44,60 @@ fn target_info(target: &Target, insecure: bool) -> TargetInfo {
     }
 }
 
-/// Printed on stderr whenever `--insecure` is in force.
+/// Printed on stderr whenever `--insecure` is in force against an https target.
 const INSECURE_WARNING: &str = "warning: --insecure: TLS certificates are not verified; anyone between here and the target can read the token and forge its answers (marked in report.json)";
+
+/// How the console looks (`--color`, `-q`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Printing {
+    /// `--color`.
+    color: Color,
+    /// `-q`: one character per trial, and of the summary only the verdict.
+    quiet: bool,
+}
+
+impl Printing {
+    /// Whether what goes to stdout is coloured: `auto` colours a terminal, unless `NO_COLOR`.
+    fn stdout_color(self) -> bool {
+        use std::io::IsTerminal;
+        match self.color {
+            Color::Always => true,
+            Color::Never => false,
+            Color::Auto => std::io::stdout().is_terminal() && !no_color(),
+        }
+    }
+
+    /// Whether the progress bar (drawn only on a terminal) is coloured.
+    fn bar_color(self) -> bool {
+        match self.color {
+            Color::Always => true,
+            Color::Never => false,
+            Color::Auto => !no_color(),
+        }
+    }
+
+    /// Prints `text` on stdout unless `-q`.
+    fn say(self, text: &str) {
+        if !self.quiet {
+            console::out(text);
+        }
+    }
+}
+
+/// `NO_COLOR` set to anything but the empty string.
+fn no_color() -> bool {
+    std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+}
 
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> Result<Exit, Error> {
+    let printing = Printing {
+        color: cli.console.color,
+        quiet: cli.console.quiet,
+    };
     match cli.command {
-        Command::Run(args) => run_suite(&args),
-        Command::Fuzz(args) => fuzz_only(&args),
+        Command::Run(args) => run_suite(&args, printing),
+        Command::Fuzz(args) => fuzz_only(&args, printing),
         Command::Serve(args) => serve(&args),
         Command::Compare(args) => compare(&args),
     }
@@ -61,7 +111,7 @@ fn runtime() -> Result<tokio::runtime::Runtime, Error> {
         .map_err(Error::Runtime)
 }
 
-fn run_suite(args: &RunArgs) -> Result<Exit, Error> {
+fn run_suite(args: &RunArgs, printing: Printing) -> Result<Exit, Error> {
     let config = RunConfig::from_args(args, args.token_with_fallback())?;
     let contract = Arc::new(match &config.schemas_dir {
         Some(dir) => Contract::from_dir(dir)?,
@@ -100,6 +150,7 @@ fn run_suite(args: &RunArgs) -> Result<Exit, Error> {
             limits: config.limits,
             profile: config.profile,
             clock_skew: config.clock_skew,
+            printing,
             report: ReportPlan {
                 dir: config.report_dir,
                 formats: config.formats,
@@ -154,8 +205,8 @@ fn start_target(
             token,
         } => {
             if token.is_none() && !quiet {
-                eprintln!(
-                    "warning: no token (--token, SDCONFORM_TOKEN or OS_AUTH_TOKEN): requests are sent without X-Auth-Token"
+                console::err(
+                    "warning: no token (--token, SDCONFORM_TOKEN or OS_AUTH_TOKEN): requests are sent without X-Auth-Token",
                 );
             }
             let target = Target {
@@ -171,7 +222,7 @@ fn start_target(
 }
 
 /// `sdconform fuzz`: the fuzz phase alone, into `report.json`.
-fn fuzz_only(args: &FuzzArgs) -> Result<Exit, Error> {
+fn fuzz_only(args: &FuzzArgs, printing: Printing) -> Result<Exit, Error> {
     let config = FuzzConfig::from_args(args, args.common.token_with_fallback())?;
     let contract = Arc::new(Contract::embedded()?);
     let fuzzing = Fuzzing::load(config.plan)?;
@@ -183,6 +234,7 @@ fn fuzz_only(args: &FuzzArgs) -> Result<Exit, Error> {
             limits: config.limits,
             profile: config.profile,
             clock_skew: config.clock_skew,
+            printing,
             report: ReportPlan {
                 dir: config.report_dir,
                 formats: report::write::Format::ALL.to_vec(),
@@ -219,13 +271,14 @@ fn save_regressions(
     path: &std::path::Path,
     new: &[fuzz::Regression],
     secrets: &Secrets,
+    printing: Printing,
 ) -> Result<(), Error> {
     let added = report::regressions::save(path, new, secrets).map_err(Error::SaveRegressions)?;
     if added > 0 {
-        println!(
+        printing.say(&format!(
             "regressions: {added} new minimal failure(s) added to {} (replayed first by every fuzz run)",
             secrets.scrub_str(&path.display().to_string())
-        );
+        ));
     }
     Ok(())
 }
@@ -284,16 +337,17 @@ fn fuzz_lines(report: &RunReport) -> String {
     out
 }
 
-/// A progress bar on stderr when it is a terminal and not CI; colourless under `NO_COLOR`.
-fn progress_bar() -> Arc<dyn fuzz::Progress> {
+/// A progress bar on stderr when it is a terminal and not CI (nor `-q`); colourless under
+/// `NO_COLOR` or `--color never`.
+fn progress_bar(printing: Printing) -> Arc<dyn fuzz::Progress> {
     use std::io::IsTerminal;
     // An empty variable is unset (issue 10 item 8), `CI` as much as `NO_COLOR`.
     let interactive =
         std::io::stderr().is_terminal() && std::env::var_os("CI").is_none_or(|v| v.is_empty());
-    if !interactive {
+    if !interactive || printing.quiet {
         return Arc::new(fuzz::Silent);
     }
-    let colour = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let colour = printing.bar_color();
     let template = if colour {
         "fuzz {bar:30.cyan/blue} {pos}/{len} cases  {msg}  {elapsed}"
     } else {
@@ -355,28 +409,28 @@ fn compare(args: &CompareArgs) -> Result<Exit, Error> {
     match &args.output {
         Some(path) => {
             let written = report::write::write_file(path, &text)?;
-            println!("compare: {}", written.display());
+            console::out(&format!("compare: {}", written.display()));
         }
-        None => print!("{text}"),
+        None => console::print(&text),
     }
     Ok(Exit::Conformant)
 }
 
 fn serve(args: &ServeArgs) -> Result<Exit, Error> {
     if args.list_faults {
-        println!(
+        console::out(&format!(
             "{:<40} {:<12} {:<8} description",
             "fault", "clause", "severity"
-        );
+        ));
         for fault in Fault::ALL {
             let (clause, severity) = fault
                 .breaks()
                 .map_or(("-", "-"), |b| (b.clause, b.severity.as_str()));
-            println!(
+            console::out(&format!(
                 "{:<40} {clause:<12} {severity:<8} {}",
                 fault.name(),
                 fault.description()
-            );
+            ));
         }
         return Ok(Exit::Conformant);
     }
@@ -404,28 +458,36 @@ fn serve(args: &ServeArgs) -> Result<Exit, Error> {
     let project_id = config.project_id.clone();
     let runtime = runtime()?;
     runtime.block_on(async move {
-        let running = reference::start(config, SocketAddr::new(args.host, args.port))
+        let addr = SocketAddr::new(args.host, args.port);
+        let running = reference::start(config, addr)
             .await
-            .map_err(Error::Reference)?;
-        let mut out = std::io::stdout().lock();
-        let _ = writeln!(out, "sdconform reference target listening");
-        let _ = writeln!(out, "url: {}", running.url());
-        let _ = writeln!(out, "project_id: {project_id}");
+            .map_err(|e| Error::Reference(bind_error(addr, e)))?;
+        console::out("sdconform reference target listening");
+        console::out(&format!("url: {}", running.url()));
+        console::out(&format!("project_id: {project_id}"));
         // The reference target's own token, printed so a user can point a client at it.
-        let _ = writeln!(out, "token: {}", token.expose());
-        let _ = writeln!(out, "fault: {}", fault.map_or("none", Fault::name));
-        let _ = writeln!(
-            out,
+        console::out(&format!("token: {}", token.expose()));
+        console::out(&format!("fault: {}", fault.map_or("none", Fault::name)));
+        console::out(&format!(
             "try: sdconform run --target {} --project-id {project_id} --token {}",
             running.url(),
             token.expose()
-        );
-        let _ = out.flush();
-        drop(out);
+        ));
         let _ = tokio::signal::ctrl_c().await;
         running.shutdown().await;
         Ok(Exit::Conformant)
     })
+}
+
+/// The error of binding `addr`, naming it (and, when it is taken, what to do).
+fn bind_error(addr: SocketAddr, error: std::io::Error) -> std::io::Error {
+    let hint = match error.kind() {
+        std::io::ErrorKind::AddrInUse => {
+            "; another process listens there: choose another --port (0 picks a free one)"
+        }
+        _ => "",
+    };
+    std::io::Error::new(error.kind(), format!("listen on {addr}: {error}{hint}"))
 }
 
 fn rfc3339(time: SystemTime) -> String {

@@ -23,6 +23,31 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+    /// How the console looks.
+    #[command(flatten)]
+    pub console: ConsoleArgs,
+}
+
+/// How the console looks, for every command.
+#[derive(Debug, Args)]
+pub struct ConsoleArgs {
+    /// Colour the output: auto (when stdout is a terminal and NO_COLOR is unset), always, never.
+    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = Color::Auto)]
+    pub color: Color,
+    /// Print less: one character per case, and of the summary only the verdict.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+}
+
+/// When to colour the output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Color {
+    /// When stdout is a terminal and `NO_COLOR` is unset or empty.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
 }
 
 /// Subcommands.
@@ -105,9 +130,12 @@ pub struct FuzzArgs {
     /// Requests in flight at once.
     #[arg(long, value_name = "C", default_value_t = crate::fuzz::DEFAULT_CONCURRENCY)]
     pub concurrency: usize,
-    /// Stop generating after this many seconds (shrinking what failed still happens).
+    /// Hard limit on the whole campaign in seconds, shrinking included (a quarter of it is kept for shrinking once something failed; a shrink cut short keeps the smallest input found so far).
     #[arg(long, value_name = "SECS")]
     pub time_limit: Option<f64>,
+    /// Deadline for the whole command, in seconds; requests unfinished by then end as errors (exit 3). Default: --time-limit plus 10 minutes, or a day.
+    #[arg(long, value_name = "SECS")]
+    pub run_timeout: Option<f64>,
     /// Seed and regressions file.
     #[command(flatten)]
     pub seed: FuzzSeedArgs,

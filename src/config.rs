@@ -111,6 +111,7 @@ impl RunConfig {
                 exact: args.exact,
                 list: args.list,
                 test_threads: args.test_threads,
+                output: crate::runner::TrialOutput::default(),
             },
             formats: args.report.clone(),
             waivers: args.waivers.clone(),
@@ -182,10 +183,13 @@ impl FuzzConfig {
             .time_limit
             .map(|secs| seconds("--time-limit", secs))
             .transpose()?;
-        // The run's deadline leaves room for shrinking after the time limit.
-        let run_timeout = time_limit.map_or(Duration::from_secs(86_400), |limit| {
-            limit + Duration::from_secs(600)
-        });
+        // Unless given, the command's deadline leaves room beyond the campaign's own limit.
+        let run_timeout = match args.run_timeout {
+            Some(secs) => seconds("--run-timeout", secs)?,
+            None => time_limit.map_or(Duration::from_secs(86_400), |limit| {
+                limit + Duration::from_secs(600)
+            }),
+        };
         Ok(FuzzConfig {
             target: target_choice(&args.common, token)?,
             profile: args.common.profile,
@@ -408,6 +412,10 @@ mod tests {
             (Some(42), 10, Profile::Strict)
         );
         assert_eq!(config.plan.time_limit, Some(Duration::from_millis(1_500)));
+        // Issue 10 item 3: `fuzz --run-timeout` bounds the whole command, like `run`'s.
+        let config = parse_fuzz(&["sdconform", "fuzz", "--run-timeout", "7"])
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(config.limits.run_timeout, Duration::from_secs(7));
         for (argv, fragment) in [
             (
                 vec!["sdconform", "fuzz", "--concurrency", "0"],
@@ -423,6 +431,10 @@ mod tests {
                 "--project-id",
             ),
             (vec!["sdconform", "fuzz", "--timeout", "NaN"], "--timeout"),
+            (
+                vec!["sdconform", "fuzz", "--run-timeout", "0"],
+                "--run-timeout",
+            ),
         ] {
             match parse_fuzz(&argv) {
                 Ok(_) => panic!("{argv:?} accepted"),

@@ -41,6 +41,11 @@ pub fn out(text: &str) {
     }
 }
 
+/// Writes `text` as it is (no newline added) to stdout; a failed write is remembered and ignored.
+pub fn print(text: &str) {
+    copy_out(text.as_bytes());
+}
+
 /// Writes `text` and a newline to stderr; a failed write is ignored.
 pub fn err(text: &str) {
     let mut stderr = std::io::stderr().lock();

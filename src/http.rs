@@ -28,6 +28,7 @@ pub mod tls;
 use std::fmt;
 use std::time::{Duration, Instant};
 
+use crate::cancel::{Cancel, Level, Stopped};
 use crate::model::RequestRecord;
 pub use crate::model::text::{encode, encode_bytes};
 pub use crate::secret::{REDACTED, Secret};
@@ -170,6 +171,10 @@ pub enum HttpError {
         /// Requests sent, all answered 429.
         attempts: u32,
     },
+    /// The run was told to stop (a signal, a phase's time limit): the request was
+    /// not sent, or its answer not awaited.
+    #[error("{0}")]
+    Stopped(Stopped),
 }
 
 /// Retries of a request answered 429 (Too Many Requests).
@@ -187,6 +192,8 @@ pub struct Client {
     limits: Limits,
     /// When the run's time is up.
     run_deadline: Instant,
+    /// Stops new requests at the first signal, and the waiting at the second.
+    cancel: Cancel,
 }
 
 impl Client {
@@ -213,7 +220,19 @@ impl Client {
             inner,
             limits,
             run_deadline,
+            cancel: Cancel::new(),
         })
+    }
+
+    /// The client, sending nothing once `cancel` is stopping and waiting for no
+    /// answer once it is abandoning.
+    pub fn with_cancel(self, cancel: Cancel) -> Client {
+        Client { cancel, ..self }
+    }
+
+    /// The run's cancellation, for those who send through this client.
+    pub fn cancel(&self) -> &Cancel {
+        &self.cancel
     }
 
     /// Sends `prepared` and reads the body, within the request's and the run's
@@ -222,10 +241,19 @@ impl Client {
     /// Many Requests) is the target throttling the harness, not an answer to the
     /// query: it is retried after its `Retry-After` (at most 10 s; else 1, 2, 4 s),
     /// up to 3 times within the deadlines, then reported as a harness error,
-    /// never as a contract finding.
+    /// never as a contract finding. Once the run is interrupted nothing is sent;
+    /// interrupted again, the answer in flight is no longer awaited.
     pub async fn send(&self, prepared: &Prepared) -> Result<Exchange, HttpError> {
         for attempt in 0..=THROTTLE_RETRIES {
-            let (exchange, retry_after) = self.send_once(prepared).await?;
+            if self.cancel.stopping() {
+                return Err(HttpError::Stopped(Stopped::BeforeSending));
+            }
+            let (exchange, retry_after) = tokio::select! {
+                sent = self.send_once(prepared) => sent?,
+                () = self.cancel.reached(Level::Abandoning) => {
+                    return Err(HttpError::Stopped(Stopped::InFlight));
+                }
+            };
             if exchange.status != 429 {
                 return Ok(exchange);
             }
@@ -234,7 +262,10 @@ impl Client {
             if attempt == THROTTLE_RETRIES || resume.is_none_or(|at| at >= self.run_deadline) {
                 break;
             }
-            tokio::time::sleep(wait).await;
+            tokio::select! {
+                () = tokio::time::sleep(wait) => {}
+                () = self.cancel.reached(Level::Stopping) => {}
+            }
         }
         Err(HttpError::Throttled {
             attempts: THROTTLE_RETRIES + 1,
@@ -713,15 +744,7 @@ mod tests {
     #[test]
     fn the_body_cap_is_exact() {
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap_or_else(|e| panic!("{e}"));
-        runtime.block_on(async {
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-                .await
-                .unwrap_or_else(|e| panic!("{e}"));
-            let addr = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
+        on_loopback(|listener, addr| async move {
             let server = tokio::spawn(async move {
                 for len in [8usize, 9] {
                     let Ok((mut stream, _)) = listener.accept().await else {
@@ -773,6 +796,89 @@ mod tests {
                 cut.request.headers
             );
             let _ = tokio::time::timeout(Duration::from_secs(5), server).await;
+        });
+    }
+
+    /// Runs `test` on a fresh runtime with a listener on 127.0.0.1:0 and its address.
+    fn on_loopback<F, Fut>(test: F)
+    where
+        F: FnOnce(tokio::net::TcpListener, std::net::SocketAddr) -> Fut,
+        Fut: std::future::Future<Output = ()>,
+    {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap_or_else(|e| panic!("{e}"));
+        runtime.block_on(async {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            let addr = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
+            test(listener, addr).await;
+        });
+    }
+
+    /// Issue 10 item 2: after one signal nothing is sent but the request in flight is
+    /// still awaited; after the second it is not.
+    #[test]
+    fn an_interrupt_stops_sending_and_a_second_stops_waiting() {
+        use tokio::io::AsyncReadExt;
+        on_loopback(|listener, addr| async move {
+            // Reads requests and never answers; bounded by the test's own timeouts.
+            let server = tokio::spawn(async move {
+                let mut held = Vec::new();
+                for _ in 0..4 {
+                    let Ok((mut stream, _)) = listener.accept().await else {
+                        return;
+                    };
+                    let mut buf = [0u8; 1024];
+                    let _ = stream.read(&mut buf).await;
+                    held.push(stream);
+                }
+            });
+            let limits = Limits {
+                connect_timeout: Duration::from_secs(5),
+                timeout: Duration::from_secs(20),
+                run_timeout: Duration::from_secs(30),
+                max_body_bytes: 8,
+            };
+            let cancel = Cancel::new();
+            let client = Client::new(limits, tls::Tls::default())
+                .unwrap_or_else(|e| panic!("{e}"))
+                .with_cancel(cancel.clone());
+            let prepared = Prepared {
+                url: reqwest::Url::parse(&format!("http://{addr}/"))
+                    .unwrap_or_else(|e| panic!("{e}")),
+                auth: Auth::None,
+            };
+            let in_flight = client.send(&prepared);
+            tokio::pin!(in_flight);
+            // Give the request time to reach the server, then interrupt once.
+            assert!(
+                tokio::time::timeout(Duration::from_millis(300), &mut in_flight)
+                    .await
+                    .is_err()
+            );
+            cancel.interrupt("SIGINT");
+            assert!(
+                tokio::time::timeout(Duration::from_millis(300), &mut in_flight)
+                    .await
+                    .is_err(),
+                "one signal stopped the wait"
+            );
+            assert!(matches!(
+                client.send(&prepared).await,
+                Err(HttpError::Stopped(Stopped::BeforeSending))
+            ));
+            cancel.interrupt("SIGTERM");
+            let answer = tokio::time::timeout(Duration::from_secs(5), &mut in_flight)
+                .await
+                .unwrap_or_else(|_| panic!("the second signal did not stop the wait"));
+            assert!(
+                matches!(answer, Err(HttpError::Stopped(Stopped::InFlight))),
+                "{answer:?}"
+            );
+            server.abort();
         });
     }
 

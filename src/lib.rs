@@ -14,6 +14,7 @@
 
 pub mod app;
 pub mod bundle;
+pub mod cancel;
 pub mod capture;
 pub mod case;
 pub mod check;

@@ -11,7 +11,10 @@ fn main() -> ExitCode {
         Err(error) => {
             // Case and schema files, and targets, can put control characters in messages.
             let chain = sdconform::error::chain(&error);
-            eprintln!("error: {}", sdconform::report::summary::inert(&chain));
+            sdconform::console::err(&format!(
+                "error: {}",
+                sdconform::report::summary::inert(&chain)
+            ));
             error.exit().into()
         }
     }

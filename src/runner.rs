@@ -24,6 +24,7 @@ use libtest_mimic::{Arguments, Completion, Failed, Trial};
 use serde_json::Value;
 use tokio::sync::OnceCell;
 
+use crate::cancel;
 use crate::case::{Capture, Case};
 use crate::check::filter::ListIndex;
 use crate::check::{self, CheckOutcome, CheckRecord, Severity, list};
@@ -69,7 +70,28 @@ pub struct Selection {
     pub list: bool,
     /// Trials run at once.
     pub test_threads: Option<usize>,
+    /// How libtest-mimic prints the trials (set by `app`).
+    pub output: TrialOutput,
 }
+
+/// Where and how libtest-mimic prints the trials: `app` decides, as only it knows the
+/// terminal and the console's pipe.
+#[derive(Debug, Clone, Default)]
+pub struct TrialOutput {
+    /// The file libtest-mimic writes to instead of stdout (`console::Forwarder`'s pipe).
+    pub logfile: Option<std::path::PathBuf>,
+    /// Colour the trial lines.
+    pub color: bool,
+    /// One character per trial (libtest's terse format, `-q`).
+    pub terse: bool,
+}
+
+/// The note of a case that the run's interruption kept from sending its request.
+pub const NOT_RUN: &str = "interrupted before it ran";
+
+/// The note of a case whose answer a second interruption stopped waiting for.
+pub const ABANDONED: &str =
+    "interrupted while its request was in flight; its answer was not awaited";
 
 /// What the runner did; `X` is what extra trials produce beside their result.
 #[derive(Debug)]
@@ -124,6 +146,8 @@ enum Attempt {
     NotExercised(String),
     /// Not sent or not answered: a harness problem.
     Error(String),
+    /// Not sent, or its answer not awaited: the run was interrupted.
+    NotRun(&'static str),
 }
 
 /// A trial that is not a case file's case (the fuzz phase): selected, listed and reported
@@ -158,6 +182,18 @@ pub fn run_with<X: Send + 'static>(
         exact: selection.exact,
         list: selection.list,
         test_threads: selection.test_threads,
+        logfile: selection
+            .output
+            .logfile
+            .as_ref()
+            .map(|path| path.display().to_string()),
+        // With a logfile, libtest-mimic colours only when told `Always`.
+        color: Some(if selection.output.color {
+            libtest_mimic::ColorSetting::Always
+        } else {
+            libtest_mimic::ColorSetting::Never
+        }),
+        quiet: selection.output.terse,
         ..Arguments::default()
     };
     let ids: Vec<String> = cases.iter().map(|c| c.id.clone()).collect();
@@ -308,6 +344,9 @@ impl Shared {
             return Attempt::Error(format!("no case named {id:?}"));
         };
         let captured = self.captures(case).await;
+        if self.client.cancel().stopping() {
+            return Attempt::NotRun(NOT_RUN);
+        }
         match prepare(case, &captured, &self.target) {
             Ok(prepared) => received(self.client.send(&prepared.request).await, prepared.vars),
             Err(WhyNot::NotExercised(why)) => Attempt::NotExercised(why),
@@ -359,6 +398,12 @@ impl Shared {
                     capture.name, capture.from
                 )));
             }
+            Attempt::NotRun(why) => {
+                return Err(WhyNot::NotExercised(format!(
+                    "capture {}: case {}: {why}",
+                    capture.name, capture.from
+                )));
+            }
         };
         match captured {
             Some(Value::String(value)) => Ok(value),
@@ -395,6 +440,10 @@ impl Shared {
             }
             Attempt::Error(why) => {
                 result.outcome = Outcome::Error(why.clone());
+            }
+            Attempt::NotRun(why) => {
+                result.outcome = Outcome::Skipped;
+                result.notes.push((*why).to_owned());
             }
             Attempt::Sent { exchange, vars, .. } => {
                 let mut others = BTreeMap::new();
@@ -483,6 +532,8 @@ fn received(sent: Result<Exchange, http::HttpError>, vars: BTreeMap<String, Stri
                 pointers: Mutex::new(BTreeMap::new()),
             }
         }
+        Err(http::HttpError::Stopped(cancel::Stopped::BeforeSending)) => Attempt::NotRun(NOT_RUN),
+        Err(http::HttpError::Stopped(_)) => Attempt::NotRun(ABANDONED),
         Err(e) => Attempt::Error(format!("failed to {e}")),
     }
 }

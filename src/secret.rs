@@ -162,6 +162,18 @@ impl Secrets {
         Secrets::default()
     }
 
+    /// Every spelling of `secrets`, none refused: for scrubbing one message with
+    /// secrets that are not (yet) the run's vetted set, such as an identity
+    /// service's error that may echo a password. The run's own outputs use
+    /// [`Secrets::add`], which refuses what cannot be redacted.
+    pub fn scrubbing<'a>(secrets: impl IntoIterator<Item = &'a Secret>) -> Secrets {
+        let mut set = Secrets::new();
+        for secret in secrets {
+            set.insert(secret);
+        }
+        set
+    }
+
     /// Adds `secret`, described as `what` in errors (e.g. "the token"); refuses
     /// one that cannot be redacted without destroying the reports.
     pub fn add(&mut self, what: &str, secret: &Secret) -> Result<(), RedactError> {
@@ -177,14 +189,19 @@ impl Secrets {
                 what: what.to_owned(),
             });
         }
+        self.insert(secret);
+        Ok(())
+    }
+
+    /// Adds every spelling of `secret`, longest first.
+    fn insert(&mut self, secret: &Secret) {
         for spelling in secret.spellings() {
-            if !self.spellings.contains(&spelling) {
+            if !spelling.is_empty() && !self.spellings.contains(&spelling) {
                 self.spellings.push(spelling);
             }
         }
         self.spellings
             .sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
-        Ok(())
     }
 
     /// Adds the `user:password@` of `url`, a credential like the token: each part

@@ -2,10 +2,10 @@
 //!
 //! ```text
 //! Session + Work → secrets (refused: exit 2) → TLS → report directory locked (exit 3)
-//!   → runtime → target (the embedded reference, or the one given)
+//!   → runtime (+ SIGINT/SIGTERM) → target (the embedded reference, or the one given)
 //!   → client → Work: the cases as trials (+ the fuzz trial) | the fuzz phase alone
-//!   → report::build → redact → summary on stdout → report files → regressions file
-//!   → stale report files removed → verdict → Exit
+//!   → report::build (interrupted?) → redact → summary on stdout → report files
+//!   → regressions file → stale report files removed → verdict → Exit
 //! ```
 //!
 //! Every output passes through the run's one [`Secrets`] and fails closed: what would
@@ -19,11 +19,13 @@ use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
 use super::{
-    INSECURE_WARNING, fuzz_lines, fuzz_settings, progress_bar, rfc3339, runtime, save_regressions,
-    start_target, target_info,
+    INSECURE_WARNING, Printing, fuzz_lines, fuzz_settings, interrupt, progress_bar, rfc3339,
+    runtime, save_regressions, start_target, target_info,
 };
+use crate::cancel::Cancel;
 use crate::case::Case;
 use crate::config::{FuzzPlan, TargetChoice};
+use crate::console;
 use crate::contract::{Contract, Profile};
 use crate::error::Error;
 use crate::exit::Exit;
@@ -34,7 +36,7 @@ use crate::report::lock::DirLock;
 use crate::report::model::{Gate, Verdict};
 use crate::report::write::Format;
 use crate::report::{self, build, summary};
-use crate::runner::{self, Collected, RunOutcome, Selection, Target};
+use crate::runner::{self, Collected, RunOutcome, Selection, Target, TrialOutput};
 use crate::secret::{Secrets, TokenSource};
 use crate::waiver::Waivers;
 
@@ -52,6 +54,8 @@ pub(super) struct Session {
     pub profile: Profile,
     /// `--clock-skew`.
     pub clock_skew: std::time::Duration,
+    /// `--color` and `-q`.
+    pub printing: Printing,
     /// The report.
     pub report: ReportPlan,
 }
@@ -190,13 +194,26 @@ fn conduct(
     written: &mut Vec<String>,
 ) -> Result<Exit, Error> {
     let listing = work.listing();
-    if tls.insecure() && !listing {
-        eprintln!("{INSECURE_WARNING}");
-    }
     let runtime = runtime()?;
+    let cancel = Cancel::new();
+    if !listing {
+        interrupt::listen(&runtime, cancel.clone());
+    }
     let (target, reference) = start_target(&runtime, &session.target, listing, secrets)?;
-    let target_info = target_info(&target, tls.insecure());
-    let client = http::Client::new(session.limits, tls)?;
+    // Certificates are only verified, or not, over https.
+    let insecure = tls.insecure() && target.base.scheme() == "https";
+    if tls.insecure() && !listing {
+        if insecure {
+            console::err(INSECURE_WARNING);
+        } else {
+            console::err(&format!(
+                "note: --insecure has no effect: {} is plain http, there is no certificate to verify",
+                http::without_userinfo(&target.base).trim_end_matches('/')
+            ));
+        }
+    }
+    let target_info = target_info(&target, insecure);
+    let client = http::Client::new(session.limits, tls)?.with_cancel(cancel.clone());
     let started_at = SystemTime::now();
     let clock = Instant::now();
     let (outcome, fuzzing) = execute(&session, work, client, target, &runtime);
@@ -206,7 +223,7 @@ fn conduct(
     let collected = match outcome {
         RunOutcome::Listed => return Ok(Exit::Conformant),
         RunOutcome::NoneSelected => {
-            eprintln!("error: no case matches the filter (see --list)");
+            console::err("error: no case matches the filter (see --list)");
             return Ok(Exit::NoCaseSelected);
         }
         RunOutcome::Ran(collected) => collected,
@@ -225,9 +242,17 @@ fn conduct(
         },
         collected.results,
     );
+    let report = match cancel.cause() {
+        Some(cause) => {
+            let why = interruption(cause, &report.cases);
+            build::interrupted(report, why)
+        }
+        None => report,
+    };
     // Fails closed: a report that scrubbing breaks, or text that still holds a secret,
     // is neither printed nor written.
     let report = secrets.redact(report, "report").map_err(Error::Secret)?;
+    let printing = session.printing;
     let summary_text = summary::render(&report);
     let fuzz_text = fuzz_lines(&report);
     for text in [&summary_text, &fuzz_text] {
@@ -235,9 +260,15 @@ fn conduct(
             .ensure_absent(text, "console summary")
             .map_err(Error::Secret)?;
     }
-    println!();
-    println!("{summary_text}");
-    print!("{fuzz_text}");
+    if printing.quiet {
+        console::out(&verdict_lines(&summary_text));
+    } else {
+        console::out("");
+        console::out(&summary_text);
+        if !fuzz_text.is_empty() {
+            console::out(fuzz_text.trim_end());
+        }
+    }
     let paths = report::write::write_all(
         &session.report.dir,
         &report,
@@ -251,13 +282,17 @@ fn conduct(
             .map(|n| n.to_string_lossy().into_owned()),
     );
     for path in paths {
-        println!("report: {}", secrets.scrub_str(&path.display().to_string()));
+        printing.say(&format!(
+            "report: {}",
+            secrets.scrub_str(&path.display().to_string())
+        ));
     }
     if let Some(fuzzing) = fuzzing {
         save_regressions(
             &fuzzing.plan.regressions,
             &collected.extras.concat(),
             secrets,
+            printing,
         )?;
     }
     Ok(match report.verdict {
@@ -267,6 +302,32 @@ fn conduct(
         Verdict::Inconclusive => Exit::Inconclusive,
         Verdict::Interrupted => Exit::Interrupted,
     })
+}
+
+/// The first reason of an interrupted run's verdict: the signal, and how many cases it
+/// kept from running.
+fn interruption(cause: &str, results: &[crate::model::CaseResult]) -> String {
+    let not_run = results
+        .iter()
+        .filter(|r| {
+            r.notes
+                .iter()
+                .any(|n| n == runner::NOT_RUN || n == runner::ABANDONED)
+        })
+        .count();
+    format!(
+        "interrupted by {cause}: {not_run} of {} case(s) did not run to the end; the rest is what was learned before",
+        results.len()
+    )
+}
+
+/// The summary's verdict and its reasons only (`-q`).
+fn verdict_lines(summary: &str) -> String {
+    summary
+        .lines()
+        .filter(|line| line.starts_with("verdict:") || line.starts_with("  because:"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Runs the trials (or the fuzz phase alone); what they handed back, and the fuzz
@@ -281,9 +342,10 @@ fn execute(
     match work {
         Work::Suite {
             cases,
-            selection,
+            mut selection,
             fuzzing,
         } => {
+            let printing = session.printing;
             let extra: Vec<_> = fuzzing
                 .iter()
                 .map(|fuzzing| {
@@ -293,22 +355,29 @@ fn execute(
                         token_source(&session.target),
                     );
                     if selects_fuzzing(&selection) && !selection.list {
-                        println!(
+                        printing.say(&format!(
                             "fuzz: seed {0} (--seed {0} sends the same inputs again), {1} case(s)",
                             settings.seed, settings.cases
-                        );
+                        ));
                     }
                     fuzz::trial(
                         Arc::clone(&session.contract),
                         client.clone(),
                         target.clone(),
                         settings,
-                        progress_bar(),
+                        progress_bar(printing),
                         runtime.handle().clone(),
                         fuzz::CASE_ID,
                     )
                 })
                 .collect();
+            // libtest-mimic prints through the console's pipe, never to stdout itself.
+            let forwarder = console::Forwarder::start();
+            selection.output = TrialOutput {
+                logfile: forwarder.as_ref().map(|f| f.logfile().to_owned()),
+                color: printing.stdout_color(),
+                terse: printing.quiet,
+            };
             let outcome = runner::run_with(
                 Arc::clone(&session.contract),
                 cases,
@@ -320,6 +389,9 @@ fn execute(
                 runtime.handle(),
                 extra,
             );
+            if let Some(forwarder) = forwarder {
+                forwarder.finish();
+            }
             (outcome, fuzzing)
         }
         Work::Fuzz(fuzzing) => {
@@ -328,11 +400,11 @@ fn execute(
                 session.clock_skew,
                 token_source(&session.target),
             );
-            println!(
+            session.printing.say(&format!(
                 "fuzz: seed {0} (--seed {0} sends the same inputs again), {1} case(s), concurrency {2}",
                 settings.seed, settings.cases, settings.concurrency
-            );
-            let progress = progress_bar();
+            ));
+            let progress = progress_bar(session.printing);
             let outcome = runtime.block_on(fuzz::run(
                 &session.contract,
                 &client,

@@ -365,14 +365,12 @@ fn describe_credentials(credentials: &Credentials) -> String {
 
 /// Every step without any spelling of `secrets`.
 fn scrub(steps: Vec<Step>, secrets: &[Secret]) -> Vec<Step> {
-    let mut spellings: Vec<String> = secrets.iter().flat_map(Secret::spellings).collect();
-    spellings.sort_by_key(|s| std::cmp::Reverse(s.len()));
-    let refs: Vec<&str> = spellings.iter().map(String::as_str).collect();
+    let set = crate::secret::Secrets::scrubbing(secrets);
     steps
         .into_iter()
         .map(|step| Step {
-            detail: crate::secret::scrub_str(&step.detail, &refs),
-            hint: step.hint.map(|h| crate::secret::scrub_str(&h, &refs)),
+            detail: set.scrub_str(&step.detail),
+            hint: step.hint.map(|h| set.scrub_str(&h)),
             ..step
         })
         .collect()

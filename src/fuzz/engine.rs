@@ -16,6 +16,10 @@
 //!
 //! Determinism: see `generation`; the same seed against a target that answers
 //! the same sends the same multiset of requests.
+//!
+//! Bounds: `--time-limit` ends the whole phase, every step included (the probe sends
+//! nothing after it and awaits nothing past it); an interruption (the client's
+//! `cancel`) stops generation and shrinking, and the result says how far it got.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
@@ -74,7 +78,7 @@ pub struct Settings {
     pub seed: u64,
     /// Requests in flight at once (at least 1).
     pub concurrency: usize,
-    /// Stop generating after this long.
+    /// The whole phase's hard limit, shrinking included.
     pub time_limit: Option<Duration>,
     /// The profile 200 bodies are validated under.
     pub profile: Profile,
@@ -204,13 +208,21 @@ pub async fn run(
     progress: &dyn Progress,
 ) -> FuzzOutcome {
     let started = Instant::now();
-    let probe = Probe::new(client, target, settings.record_requests);
+    let deadline = settings
+        .time_limit
+        .and_then(|limit| started.checked_add(limit));
+    let probe = Probe::new(client, target, settings.record_requests).until(deadline);
     let fetched = match baseline::fetch(&probe, target.token.as_ref()).await {
         Ok(fetched) => fetched,
         Err(why) => {
             progress.finish();
+            let mut result = assembly::unanswered(why);
+            if client.cancel().stopping() {
+                result.outcome = crate::model::Outcome::Skipped;
+                result.notes = vec![crate::runner::NOT_RUN.to_owned()];
+            }
             return FuzzOutcome {
-                result: assembly::unanswered(why),
+                result,
                 new_regressions: Vec::new(),
                 sent: probe.into_sent(),
             };
@@ -237,7 +249,7 @@ pub async fn run(
     )
     .await;
     let (generated, kept) =
-        generation::generate(&probe, &context, &named, settings, progress).await;
+        generation::generate(&probe, &context, &named, settings, progress, deadline).await;
     // The regressions file names the target, never its `user:password@`.
     let target_shown = http::without_userinfo(&target.base)
         .trim_end_matches('/')
@@ -249,9 +261,16 @@ pub async fn run(
         settings,
         target: &target_shown,
         progress,
+        deadline,
     };
     let reduced = shrinking::shrink(&shrinking, kept, &replayed.found).await;
     progress.finish();
+    let interrupted = client.cancel().stopping().then(|| {
+        format!(
+            "interrupted after {} of {} case(s): nothing more was generated, and the failures found were shrunk only as far as the interruption allowed",
+            generated.cases, settings.cases
+        )
+    });
     let (result, new_regressions) = assembly::assemble(
         settings,
         &named,
@@ -263,6 +282,8 @@ pub async fn run(
         },
         started,
     );
+    let mut result = result;
+    result.notes.extend(interrupted);
     FuzzOutcome {
         result,
         new_regressions,

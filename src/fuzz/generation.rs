@@ -5,8 +5,13 @@
 //! `--seed`, in case order, whatever order the answers come back in; the failures kept
 //! for shrinking are the first (by case number) of each property and strategy. So the
 //! same seed against a target that answers the same sends the same multiset of requests.
+//!
+//! Generation stops early when the run is interrupted (the answers in flight are still
+//! counted) or at the campaign's `--time-limit`, less a quarter of it kept for shrinking
+//! once something failed; a case whose answer was abandoned is not counted at all.
 
 use super::observed::Observed;
+use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
@@ -76,14 +81,15 @@ struct Answer {
     outcome: Result<(Probed, Evaluation), HttpError>,
 }
 
-/// Generates and sends `settings.cases` inputs from `named` (fewer if the time limit
-/// comes first); what it did, and the failures to shrink.
+/// Generates and sends `settings.cases` inputs from `named` (fewer if `deadline`, the
+/// campaign's end, or an interruption comes first); what it did, and the failures to shrink.
 pub(super) async fn generate(
     probe: &Probe<'_>,
     context: &Context<'_>,
     named: &[Named],
     settings: &Settings,
     progress: &dyn Progress,
+    deadline: Option<Instant>,
 ) -> (Generated, Kept) {
     let mut runner = TestRunner::new_with_rng(
         Config {
@@ -99,7 +105,16 @@ pub(super) async fn generate(
         .map(|n| u64::from(n.weight))
         .sum::<u64>()
         .max(1);
-    let deadline = settings.time_limit.map(|limit| Instant::now() + limit);
+    // Once something failed, the last quarter of the time limit is shrinking's.
+    let reserve = settings.time_limit.unwrap_or_default() / 4;
+    let failed = Cell::new(false);
+    let go_on = || {
+        let end = deadline.map(|end| match failed.get() {
+            true => end.checked_sub(reserve).unwrap_or(end),
+            false => end,
+        });
+        !probe.cancel().stopping() && end.is_none_or(|end| Instant::now() < end)
+    };
     let started = Instant::now();
     progress.start(settings.cases);
     let mut generated = Generated::new(named.len());
@@ -107,7 +122,7 @@ pub(super) async fn generate(
     // Trees of inputs that break a second property: `Just` draws nothing from an RNG.
     let mut spare = TestRunner::deterministic();
     let stream = futures_util::stream::iter(0..settings.cases)
-        .take_while(|_| futures_util::future::ready(deadline.is_none_or(|d| Instant::now() < d)))
+        .take_while(|_| futures_util::future::ready(go_on()))
         .filter_map(|index| {
             let strategy = pick(named, runner.rng().next_u64() % total_weight);
             let tree = named
@@ -133,9 +148,11 @@ pub(super) async fn generate(
     let mut stream = std::pin::pin!(stream);
     while let Some(answer) = stream.next().await {
         generated.record(answer, &mut kept, &mut spare);
+        failed.set(!kept.is_empty());
         progress.advance(generated.cases, generated.failing);
     }
-    generated.stopped_by_time_limit = generated.cases < settings.cases;
+    generated.stopped_by_time_limit =
+        generated.cases < settings.cases && !probe.cancel().stopping();
     generated.time = started.elapsed();
     (generated, kept)
 }
@@ -166,6 +183,10 @@ impl Generated {
             input,
             outcome,
         } = answer;
+        if matches!(outcome, Err(HttpError::Stopped(_))) {
+            // Never answered, as the run stopped: neither a case nor an error.
+            return;
+        }
         self.cases += 1;
         if let Some(count) = self.per_strategy.get_mut(strategy) {
             *count += 1;

@@ -4,12 +4,16 @@
 //! benchmark, records every URL sent.
 //!
 //! Every phase (baseline, replay, generation, shrinking) sends through it; what
-//! comes back is a [`Probed`], evaluated by the pure properties.
+//! comes back is a [`Probed`], evaluated by the pure properties. So the campaign's
+//! `--time-limit` is enforced here, for every phase at once: nothing is sent after
+//! it, and no answer is awaited past it.
 
 use std::sync::{Mutex, PoisonError};
+use std::time::Instant;
 
 use super::input::Input;
 use super::property::{self, Context, Evaluation, Reply};
+use crate::cancel::{Cancel, Stopped};
 use crate::http::{self, Auth, Exchange, HttpError};
 use crate::runner::Target;
 
@@ -20,6 +24,8 @@ pub(super) struct Probe<'a> {
     path: String,
     auth: Auth,
     sent: Option<Mutex<Vec<String>>>,
+    /// The campaign's hard end (`--time-limit`), if it has one.
+    deadline: Option<Instant>,
 }
 
 impl<'a> Probe<'a> {
@@ -34,7 +40,18 @@ impl<'a> Probe<'a> {
             ),
             auth: target.token.clone().map_or(Auth::None, Auth::Token),
             sent: record.then(|| Mutex::new(Vec::new())),
+            deadline: None,
         }
+    }
+
+    /// The probe, sending nothing after `deadline` and awaiting no answer past it.
+    pub(super) fn until(self, deadline: Option<Instant>) -> Self {
+        Probe { deadline, ..self }
+    }
+
+    /// The run's cancellation (the client's).
+    pub(super) fn cancel(&self) -> &Cancel {
+        self.client.cancel()
     }
 
     /// The list's URL with `query` as it goes on the wire (none: the unfiltered list).
@@ -45,19 +62,31 @@ impl<'a> Probe<'a> {
         }
     }
 
-    /// Sends one request to `url`.
+    /// Sends one request to `url`, unless the run is interrupted or past its deadline.
     pub(super) async fn send(&self, url: &reqwest::Url) -> Result<Exchange, HttpError> {
+        if self.cancel().stopping() {
+            return Err(HttpError::Stopped(Stopped::BeforeSending));
+        }
+        let late = HttpError::Stopped(Stopped::TimeLimit);
+        if self.deadline.is_some_and(|d| Instant::now() >= d) {
+            return Err(late);
+        }
         if let Some(sent) = &self.sent {
             sent.lock()
                 .unwrap_or_else(PoisonError::into_inner)
                 .push(url.to_string());
         }
-        self.client
-            .send(&http::Prepared {
-                url: url.clone(),
-                auth: self.auth.clone(),
-            })
-            .await
+        let prepared = http::Prepared {
+            url: url.clone(),
+            auth: self.auth.clone(),
+        };
+        let sending = self.client.send(&prepared);
+        match self.deadline {
+            None => sending.await,
+            Some(deadline) => tokio::time::timeout_at(deadline.into(), sending)
+                .await
+                .unwrap_or(Err(late)),
+        }
     }
 
     /// Sends `input` (twice when `again`), returning the exchanges and the request-target's length.

@@ -27,6 +27,7 @@ use proptest::strategy::{NewTree, Strategy, ValueTree};
 use proptest::test_runner::TestRunner;
 
 use super::input::{Input, Value};
+use crate::cancel::Cancel;
 
 /// Structural shrinking steps before the generic phases take over.
 const INNER_STEPS: u32 = 64;
@@ -338,11 +339,24 @@ fn substitute(value: &Value, at: usize, with: char) -> Value {
 
 /// How much shrinking one failure may cost.
 #[derive(Debug, Clone, Copy)]
-pub struct Budget {
+pub struct Budget<'a> {
     /// Most inputs tried.
     pub max_steps: u32,
     /// When to stop trying.
     pub deadline: Instant,
+    /// Stops trying once the run is interrupted.
+    pub cancel: Option<&'a Cancel>,
+}
+
+/// Why shrinking stopped before the tree was exhausted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cut {
+    /// It tried as many inputs as it may.
+    Steps,
+    /// Its deadline passed.
+    Deadline,
+    /// The run was interrupted.
+    Interrupted,
 }
 
 /// The smallest failing input [`minimize`] found.
@@ -354,18 +368,19 @@ pub struct Shrunk<E> {
     pub evidence: E,
     /// Inputs tried.
     pub steps: u32,
-    /// True when the budget ran out before the tree did.
-    pub cut_short: bool,
+    /// Why the budget ran out before the tree did, if it did.
+    pub cut: Option<Cut>,
 }
 
 /// Shrinks `tree`, whose current input failed with `evidence`: `still_fails` tries an input
 /// and returns the evidence of the same failure, or `None` when it passes. Like proptest's
 /// runner: simplify after a failure, complicate after a pass, until the tree or the budget
-/// is exhausted; a query already tried is not sent again.
+/// is exhausted (or the run is interrupted); a query already tried is not sent again. Cut
+/// short, it keeps the smallest failing input found so far.
 pub async fn minimize<T, E, F, Fut>(
     mut tree: T,
     evidence: E,
-    budget: Budget,
+    budget: Budget<'_>,
     mut still_fails: F,
 ) -> Shrunk<E>
 where
@@ -378,7 +393,7 @@ where
         input: tree.current(),
         evidence,
         steps: 0,
-        cut_short: false,
+        cut: None,
     };
     let mut tried: HashMap<String, Option<E>> = HashMap::new();
     tried.insert(best.input.wire_query(), Some(best.evidence.clone()));
@@ -386,8 +401,17 @@ where
         return best;
     }
     loop {
-        if best.steps >= budget.max_steps || Instant::now() >= budget.deadline {
-            best.cut_short = true;
+        let cut = if budget.cancel.is_some_and(Cancel::stopping) {
+            Some(Cut::Interrupted)
+        } else if Instant::now() >= budget.deadline {
+            Some(Cut::Deadline)
+        } else if best.steps >= budget.max_steps {
+            Some(Cut::Steps)
+        } else {
+            None
+        };
+        if cut.is_some() {
+            best.cut = cut;
             return best;
         }
         let candidate = tree.current();
@@ -421,10 +445,11 @@ mod tests {
     use proptest::strategy::Just;
     use std::time::Duration;
 
-    fn budget() -> Budget {
+    fn budget() -> Budget<'static> {
         Budget {
             max_steps: 10_000,
             deadline: Instant::now() + Duration::from_secs(30),
+            cancel: None,
         }
     }
 
@@ -457,7 +482,7 @@ mod tests {
         let start = Input::text("ec14c864-096e-4e27-bb8a-2c2b4dc6f3f5' OR '1'='1");
         let shrunk = shrink(start, |i| text(i).contains('\''));
         assert_eq!(shrunk.input, Input::text("'"));
-        assert!(!shrunk.cut_short);
+        assert_eq!(shrunk.cut, None);
     }
 
     #[test]
@@ -513,6 +538,7 @@ mod tests {
             Budget {
                 max_steps: 5,
                 deadline: Instant::now() + Duration::from_secs(30),
+                cancel: None,
             },
             |input| {
                 repeated |= !seen.insert(input.wire_query());
@@ -521,6 +547,60 @@ mod tests {
             },
         );
         let shrunk = block_on(run);
-        assert!(shrunk.cut_short && shrunk.steps == 5 && !repeated);
+        assert!(shrunk.cut == Some(Cut::Steps) && shrunk.steps == 5 && !repeated);
+    }
+
+    /// A 201-character input that fails for its `'`, shrunk within `budget`; `each_try`
+    /// runs as each input is tried, with the number of the try.
+    fn shrink_quote(budget: Budget<'_>, mut each_try: impl FnMut(u32)) -> Shrunk<()> {
+        let mut runner = TestRunner::deterministic();
+        let tree = Reducible(Just(Input::text(format!("{}'", "x".repeat(200)))))
+            .new_tree(&mut runner)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mut tries = 0;
+        block_on(minimize(tree, (), budget, |input| {
+            tries += 1;
+            each_try(tries);
+            let verdict = input.minimal_display().contains('\'').then_some(());
+            async move { verdict }
+        }))
+    }
+
+    /// Issue 10 item 2: an interruption stops shrinking at once, keeping the smallest
+    /// failing input found so far.
+    #[test]
+    fn an_interruption_keeps_the_smallest_so_far() {
+        let cancel = Cancel::new();
+        let budget = Budget {
+            cancel: Some(&cancel),
+            ..budget()
+        };
+        let shrunk = shrink_quote(budget, |tries| {
+            // The second try (deleting the first half) fails, so shrinks the input; then the signal.
+            if tries == 2 {
+                cancel.interrupt("SIGINT");
+            }
+        });
+        assert_eq!((shrunk.cut, shrunk.steps), (Some(Cut::Interrupted), 2));
+        let kept = shrunk.input.minimal_display();
+        assert!(kept.ends_with('\'') && kept.len() < 201, "{kept:?}");
+    }
+
+    /// Issue 10 item 3: the deadline stops shrinking, keeping the smallest so far.
+    #[test]
+    fn the_deadline_keeps_the_smallest_so_far() {
+        let budget = Budget {
+            deadline: Instant::now() + Duration::from_secs(1),
+            ..budget()
+        };
+        // The third try outlasts the deadline.
+        let shrunk = shrink_quote(budget, |tries| {
+            if tries == 3 {
+                std::thread::sleep(Duration::from_millis(1_100));
+            }
+        });
+        assert_eq!((shrunk.cut, shrunk.steps), (Some(Cut::Deadline), 3));
+        let kept = shrunk.input.minimal_display();
+        assert!(kept.ends_with('\'') && kept.len() < 201, "{kept:?}");
     }
 }

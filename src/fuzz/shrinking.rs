@@ -3,7 +3,10 @@
 //! for the regressions file.
 //!
 //! Per property, the first failure (by case number) of each strategy is shrunk, up to
-//! `ShrinkLimits::failures_per_property`; all shrinking shares one wall-time budget.
+//! `ShrinkLimits::failures_per_property`; all shrinking shares one wall-time budget,
+//! which ends at the campaign's `--time-limit` if that comes first. An interruption
+//! or the time limit cuts shrinking short: each failure keeps the smallest input found
+//! so far (those not reached yet, their generated one), and its finding says so.
 //! The algorithm is [`super::shrink::minimize`]; this module spends it.
 
 use std::time::{Instant, SystemTime};
@@ -17,7 +20,7 @@ use super::input::Input;
 use super::probe::Probe;
 use super::property::{Context, Property};
 use super::regression::Regression;
-use super::shrink::{self, Budget};
+use super::shrink::{self, Budget, Cut};
 use super::strategy::Named;
 
 /// What shrinking found.
@@ -42,6 +45,8 @@ pub(super) struct Shrinking<'a> {
     pub target: &'a str,
     /// Hears how many failures are shrunk.
     pub progress: &'a dyn Progress,
+    /// The campaign's hard end (`--time-limit`), if it has one.
+    pub deadline: Option<Instant>,
 }
 
 /// Shrinks the chosen failures of `kept`; a minimal failure already in `known` (or
@@ -49,7 +54,8 @@ pub(super) struct Shrinking<'a> {
 pub(super) async fn shrink(with: &Shrinking<'_>, kept: Kept, known: &[Found]) -> Reduced {
     let chosen = choose(kept, with.settings.shrink.failures_per_property);
     with.progress.shrinking(chosen.len());
-    let deadline = Instant::now() + with.settings.shrink.total_time;
+    let own = Instant::now() + with.settings.shrink.total_time;
+    let deadline = with.deadline.map_or(own, |campaign| campaign.min(own));
     let mut shrunk = Reduced {
         found: Vec::new(),
         requests: 0,
@@ -100,6 +106,7 @@ async fn minimize(
     let budget = Budget {
         max_steps: with.settings.shrink.steps_per_failure,
         deadline,
+        cancel: Some(with.probe.cancel()),
     };
     shrink::minimize(
         failed.tree,
@@ -140,10 +147,18 @@ fn found(
             .then_some(&with.settings.token_source),
     };
     let mut finding = evidence::finding(&minimal.evidence, &minimal.input, &origin);
-    if minimal.cut_short {
-        finding
-            .message
-            .push_str(" (shrinking stopped at its budget; smaller inputs may fail too)");
+    let time_limit = with.deadline.is_some_and(|d| Instant::now() >= d);
+    let cut = match minimal.cut {
+        None => None,
+        Some(Cut::Interrupted) => Some("shrinking was interrupted"),
+        Some(Cut::Deadline) if time_limit => Some("shrinking was cut short by --time-limit"),
+        Some(Cut::Deadline | Cut::Steps) => Some("shrinking stopped at its budget"),
+    };
+    if let Some(cut) = cut {
+        finding.message.push_str(&format!(
+            " ({cut} after {} step(s): this is the smallest failing input found so far; smaller inputs may fail too)",
+            minimal.steps
+        ));
     }
     Found {
         property,

@@ -145,10 +145,7 @@ struct ErrorDetail {
 pub(crate) fn keystone_message(body: &[u8], secrets: &[&Secret]) -> Option<String> {
     let parsed: ErrorBody = serde_json::from_slice(body).ok()?;
     let text = parsed.error.message.or(parsed.error.title)?;
-    let mut spellings: Vec<String> = secrets.iter().flat_map(|s| s.spellings()).collect();
-    spellings.sort_by_key(|s| std::cmp::Reverse(s.len()));
-    let refs: Vec<&str> = spellings.iter().map(String::as_str).collect();
-    let scrubbed = crate::secret::scrub_str(&text, &refs);
+    let scrubbed = crate::secret::Secrets::scrubbing(secrets.iter().copied()).scrub_str(&text);
     let shown: String = inert(&scrubbed).chars().take(MESSAGE_MAX_CHARS).collect();
     Some(shown)
 }

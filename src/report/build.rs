@@ -143,6 +143,15 @@ fn counts(cases: &[CaseResult]) -> Counts {
     counts
 }
 
+/// A run stopped by a signal (issue 10 item 2): whatever its results say, the verdict
+/// is `interrupted`, `why` its first reason; the reasons of the verdict it would have
+/// had follow, so what was learned so far is still stated.
+pub fn interrupted(mut report: RunReport, why: String) -> RunReport {
+    report.verdict = Verdict::Interrupted;
+    report.verdict_reasons.insert(0, why);
+    report
+}
+
 /// Marks each finding an unexpired waiver matches (the first in file order
 /// wins) and says what became of every waiver.
 fn apply_waivers(waivers: &Waivers, today: &str, cases: &mut [CaseResult]) -> WaiverReport {
@@ -363,6 +372,26 @@ mod tests {
             },
             cases(),
         )
+    }
+
+    /// Issue 10 item 2: an interrupted run's verdict is `interrupted` whatever it found,
+    /// and what it found is still among the reasons.
+    #[test]
+    fn an_interrupted_run_says_so_first() {
+        let report = interrupted(
+            run(Gate::default(), None, "2024-01-01"),
+            "interrupted by SIGINT".to_owned(),
+        );
+        assert_eq!(report.verdict, Verdict::Interrupted);
+        assert_eq!(
+            report.verdict_reasons.first().map(String::as_str),
+            Some("interrupted by SIGINT")
+        );
+        assert!(
+            report.verdict_reasons.iter().any(|r| r.contains("MUST")),
+            "{:?}",
+            report.verdict_reasons
+        );
     }
 
     fn outcome_of(report: &RunReport, id: &str) -> Outcome {

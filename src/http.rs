@@ -23,6 +23,7 @@
 //!               ["user-agent", "sdconform/0.1.0"], ["x-auth-token", "<redacted>"]] }
 //! ```
 
+pub mod proxy;
 pub mod tls;
 
 use std::fmt;
@@ -209,6 +210,9 @@ impl Client {
             .gzip(true)
             .deflate(true)
             .brotli(true);
+        let builder = proxy::ProxyEnv::read(|name| std::env::var(name).ok())
+            .apply(builder)
+            .map_err(|e| HttpError::Build(format!("a proxy variable: {}", error_chain(&e))))?;
         let inner = tls
             .apply(builder)
             .build()

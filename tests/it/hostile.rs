@@ -1022,6 +1022,39 @@ fn proxies_come_from_the_environment_issue_5() {
     assert_eq!(proxy.heads().len(), 1);
 }
 
+/// Issue 10 item 8: an empty variable is unset, `HTTP_PROXY` as much as the token's: an
+/// empty `HTTP_PROXY` (a masked CI variable) no longer hides a good `http_proxy`.
+#[test]
+fn an_empty_proxy_variable_hides_nothing_issue_10() {
+    let proxy = Adversary::start(Behaviour::bytes(json_200(CONFORMANT_BODY.as_bytes())));
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("port");
+    let target = format!("http://127.0.0.1:{port}");
+    let outcome = run_with_env(
+        &target,
+        QUICK,
+        &[
+            ("HTTP_PROXY", ""),
+            ("http_proxy", &proxy.url()),
+            ("NO_PROXY", ""),
+        ],
+    );
+    assert!(
+        !proxy.heads().is_empty(),
+        "the lower-case proxy is used: {}",
+        outcome.context()
+    );
+    assert!(
+        proxy
+            .heads()
+            .iter()
+            .all(|h| h.target.starts_with(&format!("{target}/v1/"))),
+        "absolute-form requests to the proxy"
+    );
+}
+
 /// A target that throttles (429) is not blamed for it: the request is retried
 /// after `Retry-After`, and a target that never lets up is a harness error
 /// (exit 3), never an SD-CODE-SET finding.

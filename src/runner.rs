@@ -24,7 +24,7 @@ use libtest_mimic::{Arguments, Completion, Failed, Trial};
 use serde_json::Value;
 use tokio::sync::OnceCell;
 
-use crate::case::{Capture, Case};
+use crate::case::{AuthMode, Capture, Case};
 use crate::check::filter::ListIndex;
 use crate::check::{self, CheckOutcome, CheckRecord, Severity, list};
 use crate::contract::{Contract, Profile};
@@ -33,6 +33,8 @@ use crate::model::text::inert;
 use crate::model::{CaseResult, Outcome, ResponseRecord};
 use crate::secret;
 
+pub mod bearer;
+pub mod expiry;
 mod prepare;
 
 pub use prepare::{Captured, PreparedRequest, WhyNot, prepare};
@@ -51,6 +53,9 @@ pub struct Target {
     pub token: Option<Secret>,
     /// True for the embedded reference target.
     pub embedded: bool,
+    /// Where the token comes from at send time when the identity service issued it
+    /// (`--os-cloud`): renewed before it expires, `token` being the first (see [`bearer`]).
+    pub tokens: Option<crate::identity::TokenSource>,
 }
 
 /// Which cases run, libtest-style.
@@ -104,6 +109,8 @@ struct Collector<X> {
     collected: Mutex<Collected<X>>,
     /// Every spelling of the token, scrubbed from what libtest prints.
     secrets: Vec<String>,
+    /// The tokens issued during the run, scrubbed too.
+    tokens: Option<crate::identity::TokenSource>,
 }
 
 /// A case's request, sent once.
@@ -111,6 +118,8 @@ enum Attempt {
     Sent {
         exchange: Box<Exchange>,
         vars: BTreeMap<String, String>,
+        /// What was done after a 401 to the run's token ([`bearer`]).
+        note: Option<String>,
         /// The list of a 200 JSON list body, indexed on first use (by `filter_subset`).
         index: std::sync::OnceLock<Option<Arc<ListIndex>>>,
         /// Values read at JSON pointers (captures), each read once: several
@@ -164,6 +173,7 @@ pub fn run_with<X: Send + 'static>(
             extras: Vec::new(),
         }),
         secrets: target.token.iter().flat_map(Secret::spellings).collect(),
+        tokens: target.tokens.clone(),
     });
     let shared = Arc::new(Shared {
         contract,
@@ -264,7 +274,11 @@ fn printable(text: &str, secrets: &[String]) -> String {
 impl<X> Collector<X> {
     /// Takes a trial's `result` (and what else it produced); returns libtest's view of it.
     fn collect(&self, result: CaseResult, extra: Option<X>) -> Result<Completion, Failed> {
-        let verdict = trial_verdict(&result, &self.secrets);
+        let mut secrets = self.secrets.clone();
+        for token in self.tokens.iter().flat_map(|t| t.issued()) {
+            secrets.extend(token.spellings());
+        }
+        let verdict = trial_verdict(&result, &secrets);
         let mut collected = self
             .collected
             .lock()
@@ -298,8 +312,16 @@ impl Shared {
             return Attempt::Error(format!("no case named {id:?}"));
         };
         let captured = self.captures(case).await;
-        match prepare(case, &captured, &self.target) {
-            Ok(prepared) => received(self.client.send(&prepared.request).await, prepared.vars),
+        let own = case.request.auth == AuthMode::Default;
+        let target = match bearer::at_send(&self.target).await {
+            Ok(target) => target,
+            Err(e) => return Attempt::Error(format!("failed to {e}")),
+        };
+        match prepare(case, &captured, &target) {
+            Ok(prepared) => received(
+                bearer::send(&self.client, &target, &prepared.request, own).await,
+                prepared.vars,
+            ),
             Err(WhyNot::NotExercised(why)) => Attempt::NotExercised(why),
             Err(WhyNot::Error(why)) => Attempt::Error(why),
         }
@@ -386,7 +408,12 @@ impl Shared {
             Attempt::Error(why) => {
                 result.outcome = Outcome::Error(why.clone());
             }
-            Attempt::Sent { exchange, vars, .. } => {
+            Attempt::Sent {
+                exchange,
+                vars,
+                note,
+                ..
+            } => {
                 let mut others = BTreeMap::new();
                 for spec in &case.checks {
                     if let Some(source) = spec.check.other_case() {
@@ -403,6 +430,7 @@ impl Shared {
                     }
                 }
                 self.judge(&mut result, case, exchange, vars, &others);
+                result.notes.extend(note.clone());
             }
         }
         result.duration_ms = result.duration_ms.max(millis(started.elapsed()));
@@ -454,9 +482,12 @@ impl Shared {
 
 /// The attempt a sent request makes: a 200 body over the limit is an SD-RESP-1
 /// finding (`judge`); any other is a harness error, as no check reads it.
-fn received(sent: Result<Exchange, http::HttpError>, vars: BTreeMap<String, String>) -> Attempt {
+fn received(
+    sent: Result<bearer::Sent, http::HttpError>,
+    vars: BTreeMap<String, String>,
+) -> Attempt {
     match sent {
-        Ok(exchange) => {
+        Ok(bearer::Sent { exchange, note }) => {
             if let Some(limit) = exchange.body_cut
                 && exchange.status != 200
             {
@@ -469,6 +500,7 @@ fn received(sent: Result<Exchange, http::HttpError>, vars: BTreeMap<String, Stri
             Attempt::Sent {
                 exchange: Box::new(exchange),
                 vars,
+                note,
                 index: std::sync::OnceLock::new(),
                 pointers: Mutex::new(BTreeMap::new()),
             }
@@ -566,6 +598,7 @@ mod tests {
             project_id: "p".to_owned(),
             token: None,
             embedded: false,
+            tokens: None,
         };
         let run = |filter: &str| {
             let extra = ExtraTrial {

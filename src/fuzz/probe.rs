@@ -4,21 +4,22 @@
 //! benchmark, records every URL sent.
 //!
 //! Every phase (baseline, replay, generation, shrinking) sends through it; what
-//! comes back is a [`Probed`], evaluated by the pure properties.
+//! comes back is a [`Probed`], evaluated by the pure properties. The token is asked
+//! for at send time and a `401` to it checked before it is kept
+//! ([`crate::runner::bearer`]), so a campaign that outlives a token keeps working.
 
 use std::sync::{Mutex, PoisonError};
 
 use super::input::Input;
 use super::property::{self, Context, Evaluation, Reply};
 use crate::http::{self, Auth, Exchange, HttpError};
-use crate::runner::Target;
+use crate::runner::{Target, bearer};
 
 /// How requests are sent and, optionally, recorded.
 pub(super) struct Probe<'a> {
     client: &'a http::Client,
     target: &'a Target,
     path: String,
-    auth: Auth,
     sent: Option<Mutex<Vec<String>>>,
 }
 
@@ -32,7 +33,6 @@ impl<'a> Probe<'a> {
                 "/v1/{}/software_deployments",
                 http::encode(&target.project_id)
             ),
-            auth: target.token.clone().map_or(Auth::None, Auth::Token),
             sent: record.then(|| Mutex::new(Vec::new())),
         }
     }
@@ -52,12 +52,14 @@ impl<'a> Probe<'a> {
                 .unwrap_or_else(PoisonError::into_inner)
                 .push(url.to_string());
         }
-        self.client
-            .send(&http::Prepared {
-                url: url.clone(),
-                auth: self.auth.clone(),
-            })
+        let target = bearer::at_send(self.target).await?;
+        let request = http::Prepared {
+            url: url.clone(),
+            auth: target.token.clone().map_or(Auth::None, Auth::Token),
+        };
+        bearer::send(self.client, &target, &request, true)
             .await
+            .map(|sent| sent.exchange)
     }
 
     /// Sends `input` (twice when `again`), returning the exchanges and the request-target's length.

@@ -158,6 +158,7 @@ mod tests {
             project_id: "p 1/x".to_owned(),
             token: token.map(Secret::new),
             embedded: false,
+            tokens: None,
         }
     }
 

@@ -23,6 +23,7 @@ use crate::report::model::{RunReport, TargetInfo};
 use crate::report::{self, summary};
 use crate::runner::Target;
 
+mod cloud;
 mod session;
 
 use session::{Fuzzing, ReportPlan, Session, Work};
@@ -34,11 +35,21 @@ fn target_info(target: &Target, insecure: bool) -> TargetInfo {
         project_id: target.project_id.clone(),
         embedded: target.embedded,
         insecure,
+        identity: None,
     }
 }
 
 /// Printed on stderr whenever `--insecure` is in force.
 const INSECURE_WARNING: &str = "warning: --insecure: TLS certificates are not verified; anyone between here and the target can read the token and forge its answers (marked in report.json)";
+
+/// [`INSECURE_WARNING`], naming what turned verification off when it is not `--insecure`
+/// (`verify: false` in clouds.yaml is as loud as the flag).
+fn insecure_warning(source: Option<&str>) -> String {
+    match source {
+        None => INSECURE_WARNING.to_owned(),
+        Some(source) => INSECURE_WARNING.replacen("--insecure", source, 1),
+    }
+}
 
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> Result<Exit, Error> {
@@ -47,6 +58,7 @@ pub fn run(cli: Cli) -> Result<Exit, Error> {
         Command::Fuzz(args) => fuzz_only(&args),
         Command::Serve(args) => serve(&args),
         Command::Compare(args) => compare(&args),
+        Command::Doctor(args) => cloud::doctor(&args),
     }
 }
 
@@ -76,6 +88,10 @@ fn run_suite(args: &RunArgs) -> Result<Exit, Error> {
                 .iter()
                 .map(|c| c.id.clone())
                 .chain([fuzz::CASE_ID.to_owned()])
+                .chain(
+                    matches!(config.target, TargetChoice::Cloud { .. })
+                        .then(|| crate::runner::expiry::CASE_ID.to_owned()),
+                )
                 .collect();
             Some(crate::waiver::load(
                 path,
@@ -140,6 +156,7 @@ fn start_target(
                 project_id: project_id.clone(),
                 token: Some(token.clone()),
                 embedded: true,
+                tokens: None,
             };
             (target, Some(running))
         }
@@ -158,8 +175,14 @@ fn start_target(
                 project_id: project_id.clone(),
                 token: token.clone(),
                 embedded: false,
+                tokens: None,
             };
             (target, None)
+        }
+        TargetChoice::Cloud { .. } => {
+            return Err(Error::Usage(
+                "a cloud is connected by app::cloud, not started".to_owned(),
+            ));
         }
     })
 }
@@ -389,9 +412,12 @@ fn serve(args: &ServeArgs) -> Result<Exit, Error> {
     };
     let token = Secret::new(config.token.clone());
     let project_id = config.project_id.clone();
+    let identity = reference::IdentityConfig {
+        token_lifetime: args.token_lifetime,
+    };
     let runtime = runtime()?;
     runtime.block_on(async move {
-        let running = reference::start(config, SocketAddr::new(args.host, args.port))
+        let running = reference::start_with(config, identity, SocketAddr::new(args.host, args.port))
             .await
             .map_err(Error::Reference)?;
         let mut out = std::io::stdout().lock();
@@ -407,6 +433,21 @@ fn serve(args: &ServeArgs) -> Result<Exit, Error> {
             running.url(),
             token.expose()
         );
+        if args.clouds_yaml {
+            // Its identity service's test credentials, published on purpose: a clouds.yaml
+            // that reaches it as a real cloud would be reached.
+            let _ = writeln!(
+                out,
+                "try: save the clouds.yaml below as ./clouds.yaml, then: sdconform run --os-cloud sdconform-reference"
+            );
+            let _ = writeln!(out, "---");
+            let _ = write!(out, "{}", running.clouds_yaml());
+        } else {
+            let _ = writeln!(
+                out,
+                "try: sdconform serve --clouds-yaml prints a clouds.yaml for this target's identity service (sdconform run --os-cloud)"
+            );
+        }
         let _ = out.flush();
         drop(out);
         let _ = tokio::signal::ctrl_c().await;

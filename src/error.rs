@@ -43,6 +43,12 @@ pub enum Error {
     /// A report given to `compare` is missing or not an sdconform report.
     #[error("read a report")]
     ReadReport(#[source] crate::report::read::ReadError),
+    /// The cloud (`--os-cloud`) could not be resolved from clouds.yaml and the `OS_*` variables.
+    #[error("resolve the cloud")]
+    Cloud(#[from] crate::cloud::CloudError),
+    /// The cloud's identity service gave no usable token or endpoint.
+    #[error("connect to the cloud")]
+    Identity(#[from] crate::identity::IdentityError),
 }
 
 impl Error {
@@ -59,6 +65,8 @@ impl Error {
             Error::Runtime(_) | Error::Reference(_) | Error::Http(_) | Error::Report(_) => {
                 Exit::Incomplete
             }
+            Error::Cloud(e) => e.exit(),
+            Error::Identity(e) => e.exit(),
         }
     }
 }

@@ -1,7 +1,8 @@
 //! The one chain `run` and `fuzz` share, from validated inputs to the exit code:
 //!
 //! ```text
-//! Session + Work → TLS → runtime → target (the embedded reference, or the one given)
+//! Session + Work → cloud (resolved) → TLS → runtime → client
+//!   → target (the embedded reference, the one given, or the cloud, connected)
 //!   → client → Work: the cases as trials (+ the fuzz trial) | the fuzz phase alone
 //!   → report::build → redact → summary on stdout → report files → regressions file
 //!   → verdict → Exit
@@ -14,8 +15,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
+use super::cloud::CloudRun;
 use super::{
-    INSECURE_WARNING, fuzz_settings, print_fuzz, progress_bar, rfc3339, runtime, save_regressions,
+    fuzz_settings, insecure_warning, print_fuzz, progress_bar, rfc3339, runtime, save_regressions,
     start_target, target_info,
 };
 use crate::case::Case;
@@ -112,19 +114,37 @@ impl Fuzzing {
 
 /// Runs `work` as `session` says; the exit code.
 pub(super) fn orchestrate(session: Session, work: Work) -> Result<Exit, Error> {
-    let tls = http::tls::Tls::load(&session.tls)?;
     let listing = work.listing();
+    let mut cloud = CloudRun::resolve(&session.target, listing)?;
+    let tls_options = cloud
+        .as_ref()
+        .map_or_else(|| session.tls.clone(), |c| c.tls(&session.tls));
+    let tls = http::tls::Tls::load(&tls_options)?;
     if tls.insecure() && !listing {
-        eprintln!("{INSECURE_WARNING}");
+        let source = cloud.as_ref().and_then(|c| c.insecure_source(&session.tls));
+        eprintln!("{}", insecure_warning(source.as_deref()));
     }
     let runtime = runtime()?;
-    let (target, reference) = start_target(&runtime, &session.target, listing)?;
-    let secrets: Vec<String> = target.token.iter().flat_map(Secret::spellings).collect();
-    let target_info = target_info(&target, tls.insecure());
+    let insecure = tls.insecure();
     let client = http::Client::new(session.limits, tls)?;
+    let (target, reference) = match cloud.as_mut() {
+        Some(cloud) => (cloud.connect(&runtime, &client)?, None),
+        None => start_target(&runtime, &session.target, listing)?,
+    };
+    let mut secrets: Vec<String> = target.token.iter().flat_map(Secret::spellings).collect();
+    // The cloud's: every secret of its configuration (password, application credential
+    // secret, a token, whether used or not) and the first token; the session scrubs with
+    // this list until `secret::Secrets` is wired through it (issue 10).
+    secrets.extend(cloud.iter().flat_map(CloudRun::secrets));
+    let mut target_info = target_info(&target, insecure);
     let started_at = SystemTime::now();
     let clock = Instant::now();
     let (outcome, fuzzing) = execute(&session, work, client, target, &runtime);
+    if let Some(cloud) = &cloud {
+        // Every token issued during the run.
+        secrets.extend(cloud.secrets());
+        target_info.identity = cloud.identity();
+    }
     if let Some(running) = reference {
         runtime.block_on(running.shutdown());
     }
@@ -155,6 +175,17 @@ pub(super) fn orchestrate(session: Session, work: Work) -> Result<Exit, Error> {
     println!();
     println!("{}", summary::render(&report));
     print_fuzz(&report);
+    if let Some(identity) = &report.target.identity {
+        println!(
+            "identity: cloud {:?} ({} method), {} token(s) issued, {} renewal(s), {} 401(s) to the run's token, {} exchange(s) in report.json",
+            identity.cloud,
+            identity.method,
+            identity.tokens_issued,
+            identity.renewals,
+            identity.rejections,
+            identity.exchanges.len()
+        );
+    }
     for path in report::write::write_all(&session.report.dir, &report, &session.report.formats)? {
         println!("report: {}", path.display());
     }
@@ -185,7 +216,7 @@ fn execute(
             selection,
             fuzzing,
         } => {
-            let extra: Vec<_> = fuzzing
+            let mut extra: Vec<_> = fuzzing
                 .iter()
                 .map(|fuzzing| {
                     let settings = fuzzing.settings(session.profile, session.clock_skew);
@@ -206,6 +237,14 @@ fn execute(
                     )
                 })
                 .collect();
+            if matches!(session.target, TargetChoice::Cloud { .. }) {
+                // Issue 11: a token the identity service issued is refused once expired.
+                extra.push(runner::expiry::trial(
+                    client.clone(),
+                    target.clone(),
+                    runtime.handle().clone(),
+                ));
+            }
             let outcome = runner::run_with(
                 Arc::clone(&session.contract),
                 cases,

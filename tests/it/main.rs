@@ -5,6 +5,7 @@ mod adversary;
 mod browser;
 mod cli;
 mod cloud;
+mod cloud_run;
 mod faults;
 mod fuzz;
 mod hostile;

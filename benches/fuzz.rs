@@ -58,6 +58,7 @@ fn main() {
         token: Some(Secret::new(reference::DEFAULT_TOKEN)),
         embedded: true,
         secrets: sdconform::secret::Secrets::new(),
+        tokens: None,
     };
     let contract = Contract::embedded().expect("contract");
     let settings = Settings {

@@ -27,6 +27,7 @@ use crate::report::{self, summary};
 use crate::runner::Target;
 use crate::secret::{Secrets, TokenSource};
 
+mod cloud;
 mod interrupt;
 mod session;
 
@@ -41,6 +42,7 @@ fn target_info(target: &Target, insecure: bool) -> TargetInfo {
         project_id: target.project_id.clone(),
         embedded: target.embedded,
         insecure,
+        identity: None,
     }
 }
 
@@ -89,6 +91,15 @@ fn no_color() -> bool {
     std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
 }
 
+/// [`INSECURE_WARNING`], naming what turned verification off when it is not `--insecure`
+/// (`verify: false` in clouds.yaml is as loud as the flag).
+fn insecure_warning(source: Option<&str>) -> String {
+    match source {
+        None => INSECURE_WARNING.to_owned(),
+        Some(source) => INSECURE_WARNING.replacen("--insecure", source, 1),
+    }
+}
+
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> Result<Exit, Error> {
     let printing = Printing {
@@ -100,6 +111,7 @@ pub fn run(cli: Cli) -> Result<Exit, Error> {
         Command::Fuzz(args) => fuzz_only(&args, printing),
         Command::Serve(args) => serve(&args),
         Command::Compare(args) => compare(&args),
+        Command::Doctor(args) => cloud::doctor(&args),
     }
 }
 
@@ -129,6 +141,10 @@ fn run_suite(args: &RunArgs, printing: Printing) -> Result<Exit, Error> {
                 .iter()
                 .map(|c| c.id.clone())
                 .chain([fuzz::CASE_ID.to_owned()])
+                .chain(
+                    matches!(config.target, TargetChoice::Cloud { .. })
+                        .then(|| crate::runner::expiry::CASE_ID.to_owned()),
+                )
                 .collect();
             Some(crate::waiver::load(
                 path,
@@ -196,6 +212,7 @@ fn start_target(
                 token: Some(token.secret.clone()),
                 embedded: true,
                 secrets: secrets.clone(),
+                tokens: None,
             };
             (target, Some(running))
         }
@@ -215,8 +232,14 @@ fn start_target(
                 token: token.as_ref().map(|t| t.secret.clone()),
                 embedded: false,
                 secrets: secrets.clone(),
+                tokens: None,
             };
             (target, None)
+        }
+        TargetChoice::Cloud { .. } => {
+            return Err(Error::Usage(
+                "a cloud is connected by app::cloud, not started".to_owned(),
+            ));
         }
     })
 }
@@ -456,10 +479,13 @@ fn serve(args: &ServeArgs) -> Result<Exit, Error> {
     };
     let token = Secret::new(config.token.clone());
     let project_id = config.project_id.clone();
+    let identity = reference::IdentityConfig {
+        token_lifetime: args.token_lifetime,
+    };
     let runtime = runtime()?;
     runtime.block_on(async move {
         let addr = SocketAddr::new(args.host, args.port);
-        let running = reference::start(config, addr)
+        let running = reference::start_with(config, identity, addr)
             .await
             .map_err(|e| Error::Reference(bind_error(addr, e)))?;
         console::out("sdconform reference target listening");
@@ -473,6 +499,19 @@ fn serve(args: &ServeArgs) -> Result<Exit, Error> {
             running.url(),
             token.expose()
         ));
+        if args.clouds_yaml {
+            // Its identity service's test credentials, published on purpose: a clouds.yaml
+            // that reaches it as a real cloud would be reached.
+            console::out(
+                "try: save the clouds.yaml below as ./clouds.yaml, then: sdconform run --os-cloud sdconform-reference",
+            );
+            console::out("---");
+            console::out(running.clouds_yaml().trim_end());
+        } else {
+            console::out(
+                "try: sdconform serve --clouds-yaml prints a clouds.yaml for this target's identity service (sdconform run --os-cloud)",
+            );
+        }
         let _ = tokio::signal::ctrl_c().await;
         running.shutdown().await;
         Ok(Exit::Conformant)

@@ -3,8 +3,10 @@
 //!
 //! ```text
 //! sdconform run [--target URL --project-id ID] [--token T] [--profile documented] [FILTER]
+//! sdconform run --os-cloud NAME [--os-region-name R] [--os-interface I] [--target URL]
 //! sdconform fuzz [--target URL --project-id ID] [--cases 2000] [--seed S] [--time-limit SECS]
-//! sdconform serve [--port 8004] [--fault NAME]
+//! sdconform doctor --os-cloud NAME
+//! sdconform serve [--port 8004] [--fault NAME] [--clouds-yaml]
 //! ```
 
 use std::net::IpAddr;
@@ -61,18 +63,59 @@ pub enum Command {
     Serve(ServeArgs),
     /// Compare report.json files: a clause × run matrix, and what changed between two runs of one target.
     Compare(CompareArgs),
+    /// Check the way to a real cloud step by step: where the credentials come from, the identity service, the token, the catalog entry, TLS, and whether the endpoint answers (no secret is printed).
+    Doctor(DoctorArgs),
+}
+
+/// A real cloud, named as OpenStack's own clients name it (`--os-cloud`, `--os-region-name`, `--os-interface`).
+#[derive(Debug, Args)]
+pub struct CloudArgs {
+    /// Test the cloud NAME of clouds.yaml (OS_CLIENT_CONFIG_FILE, ./clouds.yaml, ~/.config/openstack/, /etc/openstack/): authenticate with its identity service and take the orchestration endpoint from its catalog. Without NAME: OS_CLOUD, else the OS_* variables, else the only cloud. Only this flag or --target ever reaches a real cloud.
+    #[arg(
+        long = "os-cloud",
+        value_name = "NAME",
+        num_args = 0..=1,
+        default_missing_value = ""
+    )]
+    pub os_cloud: Option<String>,
+    /// The region whose catalog entry is used (with --os-cloud) [default: OS_REGION_NAME, else the cloud's].
+    #[arg(
+        long = "os-region-name",
+        visible_alias = "region",
+        value_name = "REGION"
+    )]
+    pub region: Option<String>,
+    /// The catalog interface: public, internal or admin (with --os-cloud) [default: OS_INTERFACE, else the cloud's, else public].
+    #[arg(
+        long = "os-interface",
+        visible_alias = "interface",
+        value_name = "INTERFACE"
+    )]
+    pub interface: Option<String>,
+}
+
+/// `sdconform doctor`: the same target flags as `run`, so the same command line can be checked
+/// (`--profile`, `--clock-skew` and `--report-dir` are accepted and unused).
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// The cloud and the flags that reach it.
+    #[command(flatten)]
+    pub common: TargetArgs,
 }
 
 /// What `run` and `fuzz` are pointed at, and where they write: the options they share.
 #[derive(Debug, Args)]
 pub struct TargetArgs {
-    /// Base URL of the implementation under test, e.g. https://heat.example.com:8004 (default: the embedded reference target).
+    /// Base URL of the implementation under test, e.g. https://heat.example.com:8004 (default: the embedded reference target; with --os-cloud, the catalog's endpoint).
     #[arg(long, value_name = "URL")]
     pub target: Option<String>,
-    /// Project id for /v1/{project_id}/... (required with --target).
+    /// A real cloud (`--os-cloud`, `--os-region-name`, `--os-interface`).
+    #[command(flatten)]
+    pub cloud: CloudArgs,
+    /// Project id for /v1/{project_id}/... (required with --target; with --os-cloud it is the token's project).
     #[arg(long, value_name = "ID")]
     pub project_id: Option<String>,
-    /// X-Auth-Token to send (default: $SDCONFORM_TOKEN, then $OS_AUTH_TOKEN; an empty one counts as unset). Never written anywhere.
+    /// X-Auth-Token to send (default: $SDCONFORM_TOKEN, then $OS_AUTH_TOKEN; an empty one counts as unset); with --os-cloud it comes before the cloud's credentials and is re-scoped by its identity service. Never written anywhere.
     #[arg(long, value_name = "TOKEN")]
     pub token: Option<String>,
     /// How to read the contract's ambiguities.
@@ -235,6 +278,12 @@ pub struct ServeArgs {
     /// List the faults and the clause each breaks, then exit.
     #[arg(long)]
     pub list_faults: bool,
+    /// Also print a clouds.yaml for this target's identity service (two projects, a password, an application credential): `sdconform run --os-cloud sdconform-reference` then reaches it like a real cloud.
+    #[arg(long)]
+    pub clouds_yaml: bool,
+    /// How long the identity service's tokens live (seconds, or a duration such as 90s): short, to watch a run renew its token.
+    #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = duration)]
+    pub token_lifetime: Duration,
 }
 
 /// A duration argument: a number of seconds (`90`, `0.5`) or a humantime duration

@@ -40,6 +40,17 @@ pub enum TargetChoice {
         /// Token to send, if any.
         token: Option<Token>,
     },
+    /// A real cloud (`--os-cloud`): resolved from `clouds.yaml` and the `OS_*` variables,
+    /// authenticated with its identity service, the endpoint from its catalog.
+    Cloud {
+        /// The cloud, region and interface the command line names.
+        request: crate::cloud::Request,
+        /// `--target`: overrides the catalog (as `orchestration_endpoint_override` does).
+        target: Option<reqwest::Url>,
+        /// A raw token (`--token`, `SDCONFORM_TOKEN`, `OS_AUTH_TOKEN`): it comes before the
+        /// cloud's credentials, re-scoped to the cloud's project by its identity service.
+        token: Option<Token>,
+    },
 }
 
 impl TargetChoice {
@@ -47,7 +58,9 @@ impl TargetChoice {
     pub fn token(&self) -> Option<&Token> {
         match self {
             TargetChoice::Embedded { token, .. } => Some(token),
-            TargetChoice::Remote { token, .. } => token.as_ref(),
+            TargetChoice::Remote { token, .. } | TargetChoice::Cloud { token, .. } => {
+                token.as_ref()
+            }
         }
     }
 }
@@ -216,6 +229,59 @@ fn regressions_file(given: &Option<PathBuf>, report_dir: &std::path::Path) -> Pa
         .unwrap_or_else(|| report_dir.join(crate::fuzz::regression::DEFAULT_FILE))
 }
 
+/// A validated `doctor`: the cloud to check, and how to reach it.
+#[derive(Debug, Clone)]
+pub struct DoctorConfig {
+    /// The cloud, region and interface named (no `--os-cloud`: `OS_CLOUD`, the `OS_*`
+    /// variables or the only cloud, as `--os-cloud` without a name).
+    pub request: crate::cloud::Request,
+    /// `--target`: overrides the catalog.
+    pub target: Option<String>,
+    /// A raw token, which comes before the cloud's credentials.
+    pub token: Option<Secret>,
+    /// TLS files and `--insecure` (over the cloud's).
+    pub tls: TlsOptions,
+    /// Client limits.
+    pub limits: Limits,
+}
+
+impl DoctorConfig {
+    /// Validates `args`; `token` is the resolved raw token (flag or environment).
+    pub fn from_args(
+        args: &crate::cli::DoctorArgs,
+        token: Option<String>,
+    ) -> Result<DoctorConfig, Error> {
+        let common = &args.common;
+        if common.project_id.is_some() {
+            return Err(Error::Usage(PROJECT_FROM_TOKEN.to_owned()));
+        }
+        Ok(DoctorConfig {
+            request: cloud_request(&common.cloud),
+            target: common
+                .target
+                .as_deref()
+                .map(target_url)
+                .transpose()?
+                .map(String::from),
+            token: token.map(Secret::new),
+            tls: tls_options(common),
+            limits: limits(common, Duration::from_secs(600))?,
+        })
+    }
+}
+
+/// Why `--project-id` does not go with a cloud.
+const PROJECT_FROM_TOKEN: &str = "--project-id cannot be used with --os-cloud: the project is the one the token is scoped to (project_id or project_name in clouds.yaml, OS_PROJECT_ID, OS_PROJECT_NAME)";
+
+/// The cloud the command line names: `--os-cloud` without a name leaves it to `OS_CLOUD`.
+fn cloud_request(args: &crate::cli::CloudArgs) -> crate::cloud::Request {
+    crate::cloud::Request {
+        cloud: args.os_cloud.clone().filter(|n| !n.is_empty()),
+        region_name: args.region.clone(),
+        interface: args.interface.clone(),
+    }
+}
+
 /// The TLS options of `run` and `fuzz`.
 fn tls_options(common: &TargetArgs) -> TlsOptions {
     TlsOptions {
@@ -268,6 +334,26 @@ fn target_choice(
         secret: Secret::new(value),
         source,
     });
+    if common.cloud.os_cloud.is_some() {
+        if project_id.is_some() {
+            return Err(usage(PROJECT_FROM_TOKEN.to_owned()));
+        }
+        return Ok(TargetChoice::Cloud {
+            request: cloud_request(&common.cloud),
+            target: common.target.as_deref().map(target_url).transpose()?,
+            token,
+        });
+    }
+    for (flag, given) in [
+        ("--os-region-name", common.cloud.region.is_some()),
+        ("--os-interface", common.cloud.interface.is_some()),
+    ] {
+        if given {
+            return Err(usage(format!(
+                "{flag} chooses in a cloud's catalog: it needs --os-cloud"
+            )));
+        }
+    }
     Ok(match &common.target {
         None => TargetChoice::Embedded {
             project_id: project_id
@@ -278,25 +364,7 @@ fn target_choice(
             }),
         },
         Some(raw) => {
-            // A URL that does not parse is not shown when it may hold a `user:password@`.
-            let shown = if raw.contains('@') {
-                String::new()
-            } else {
-                format!(" {raw:?}")
-            };
-            let url = reqwest::Url::parse(raw)
-                .map_err(|e| usage(format!("--target{shown} is not a URL: {e}")))?;
-            if !matches!(url.scheme(), "http" | "https") {
-                return Err(usage(format!(
-                    "--target must be an http or https URL, not {:?}",
-                    url.scheme()
-                )));
-            }
-            if url.query().is_some() || url.fragment().is_some() {
-                return Err(usage(
-                    "--target must be a base URL without query or fragment".to_owned(),
-                ));
-            }
+            let url = target_url(raw)?;
             let Some(project_id) = project_id else {
                 return Err(usage("--target needs --project-id".to_owned()));
             };
@@ -307,6 +375,31 @@ fn target_choice(
             }
         }
     })
+}
+
+/// `--target`, checked: an http(s) base URL without query or fragment.
+fn target_url(raw: &str) -> Result<reqwest::Url, Error> {
+    let usage = |m: String| Error::Usage(m);
+    // A URL that does not parse is not shown when it may hold a `user:password@`.
+    let shown = if raw.contains('@') {
+        String::new()
+    } else {
+        format!(" {raw:?}")
+    };
+    let url = reqwest::Url::parse(raw)
+        .map_err(|e| usage(format!("--target{shown} is not a URL: {e}")))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(usage(format!(
+            "--target must be an http or https URL, not {:?}",
+            url.scheme()
+        )));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(usage(
+            "--target must be a base URL without query or fragment".to_owned(),
+        ));
+    }
+    Ok(url)
 }
 
 #[cfg(test)]
@@ -323,6 +416,7 @@ mod tests {
             }
             crate::cli::Command::Serve(_)
             | crate::cli::Command::Compare(_)
+            | crate::cli::Command::Doctor(_)
             | crate::cli::Command::Fuzz(_) => Err("not run".to_owned()),
         }
     }
@@ -373,6 +467,88 @@ mod tests {
             let error = run(&[value]).err().unwrap_or_default();
             assert!(error.contains("--clock-skew"), "{value}: {error}");
         }
+    }
+
+    /// Issue 11 item 1: `--os-cloud [NAME]` (no name: `OS_CLOUD`'s), the region and
+    /// interface only with it, the project from the token, `--target` over the catalog.
+    #[test]
+    fn os_cloud_is_a_target_of_its_own() {
+        let cloud = |argv: &[&str]| match parse(argv).map(|c| c.target) {
+            Ok(TargetChoice::Cloud {
+                request, target, ..
+            }) => Ok((request, target.map(String::from))),
+            Ok(other) => Err(format!("{other:?}")),
+            Err(e) => Err(e),
+        };
+        let named = cloud(&[
+            "sdconform",
+            "run",
+            "--os-cloud",
+            "prod",
+            "--region",
+            "RegionTwo",
+            "--os-interface",
+            "internal",
+        ]);
+        assert_eq!(
+            named,
+            Ok((
+                crate::cloud::Request {
+                    cloud: Some("prod".to_owned()),
+                    region_name: Some("RegionTwo".to_owned()),
+                    interface: Some("internal".to_owned()),
+                },
+                None
+            ))
+        );
+        let bare = cloud(&["sdconform", "run", "--os-cloud", "--fuzz-cases", "0"]);
+        assert_eq!(bare.map(|(r, _)| r.cloud), Ok(None));
+        let overridden = cloud(&[
+            "sdconform",
+            "run",
+            "--os-cloud=prod",
+            "--target",
+            "https://heat.example:8004",
+        ]);
+        assert_eq!(
+            overridden.map(|(_, t)| t),
+            Ok(Some("https://heat.example:8004/".to_owned()))
+        );
+        for (argv, fragment) in [
+            (
+                vec![
+                    "sdconform",
+                    "run",
+                    "--os-cloud",
+                    "prod",
+                    "--project-id",
+                    "p",
+                ],
+                "the project is the one the token is scoped to",
+            ),
+            (
+                vec!["sdconform", "run", "--region", "RegionOne"],
+                "needs --os-cloud",
+            ),
+            (
+                vec!["sdconform", "run", "--os-interface", "internal"],
+                "needs --os-cloud",
+            ),
+            (
+                vec!["sdconform", "run", "--os-cloud", "p", "--target", "ftp://x"],
+                "http or https",
+            ),
+        ] {
+            match parse(&argv) {
+                Ok(c) => panic!("{argv:?} accepted: {:?}", c.target),
+                Err(e) => assert!(e.contains(fragment), "{argv:?}: {e}"),
+            }
+        }
+        // Without --os-cloud, OS_* variables play no part: the embedded target.
+        assert!(matches!(
+            parse(&["sdconform", "run"]).map(|c| c.target),
+            Ok(TargetChoice::Embedded { .. })
+        ));
     }
 
     #[test]

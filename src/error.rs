@@ -62,6 +62,12 @@ pub enum Error {
         /// The original error's exit code.
         exit: Exit,
     },
+    /// The cloud (`--os-cloud`) could not be resolved from clouds.yaml and the `OS_*` variables.
+    #[error("resolve the cloud")]
+    Cloud(#[from] crate::cloud::CloudError),
+    /// The cloud's identity service gave no usable token or endpoint.
+    #[error("connect to the cloud")]
+    Identity(#[from] crate::identity::IdentityError),
 }
 
 impl Error {
@@ -86,6 +92,8 @@ impl Error {
             | Error::Secret(_)
             | Error::ReportDir(_)
             | Error::SaveRegressions(_) => Exit::Incomplete,
+            Error::Cloud(e) => e.exit(),
+            Error::Identity(e) => e.exit(),
             Error::Scrubbed { exit, .. } => *exit,
         }
     }

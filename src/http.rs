@@ -176,6 +176,11 @@ pub enum HttpError {
     /// not sent, or its answer not awaited.
     #[error("{0}")]
     Stopped(Stopped),
+    /// The run's own token could not be used: it could not be renewed, or the target
+    /// refused it on the request and again on a second look (issue 11). Never a finding:
+    /// an expired token is not the target's fault.
+    #[error("{0}")]
+    Token(String),
 }
 
 /// Retries of a request answered 429 (Too Many Requests).

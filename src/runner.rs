@@ -25,7 +25,7 @@ use serde_json::Value;
 use tokio::sync::OnceCell;
 
 use crate::cancel;
-use crate::case::{Capture, Case};
+use crate::case::{AuthMode, Capture, Case};
 use crate::check::filter::ListIndex;
 use crate::check::{self, CheckOutcome, CheckRecord, Severity, list};
 use crate::contract::{Contract, Profile};
@@ -34,6 +34,8 @@ use crate::model::text::inert;
 use crate::model::{CaseResult, Outcome, ResponseRecord};
 use crate::secret::Secrets;
 
+pub mod bearer;
+pub mod expiry;
 mod prepare;
 
 pub use prepare::{Captured, PreparedRequest, WhyNot, prepare};
@@ -55,6 +57,9 @@ pub struct Target {
     /// Every secret of the run (the token, the URL's `user:password@`): what
     /// libtest's lines are scrubbed of.
     pub secrets: Secrets,
+    /// Where the token comes from at send time when the identity service issued it
+    /// (`--os-cloud`): renewed before it expires, `token` being the first (see [`bearer`]).
+    pub tokens: Option<crate::identity::TokenSource>,
 }
 
 /// Which cases run, libtest-style.
@@ -129,6 +134,8 @@ struct Collector<X> {
     collected: Mutex<Collected<X>>,
     /// The run's secrets, scrubbed from what libtest prints.
     secrets: Secrets,
+    /// The tokens issued during the run, scrubbed too.
+    tokens: Option<crate::identity::TokenSource>,
 }
 
 /// A case's request, sent once.
@@ -136,6 +143,8 @@ enum Attempt {
     Sent {
         exchange: Box<Exchange>,
         vars: BTreeMap<String, String>,
+        /// What was done after a 401 to the run's token ([`bearer`]).
+        note: Option<String>,
         /// The list of a 200 JSON list body, indexed on first use (by `filter_subset`).
         index: std::sync::OnceLock<Option<Arc<ListIndex>>>,
         /// Values read at JSON pointers (captures), each read once: several
@@ -176,26 +185,7 @@ pub fn run_with<X: Send + 'static>(
     handle: &tokio::runtime::Handle,
     extra: Vec<ExtraTrial<X>>,
 ) -> RunOutcome<X> {
-    let args = Arguments {
-        filter: selection.filter.clone(),
-        skip: selection.skip.clone(),
-        exact: selection.exact,
-        list: selection.list,
-        test_threads: selection.test_threads,
-        logfile: selection
-            .output
-            .logfile
-            .as_ref()
-            .map(|path| path.display().to_string()),
-        // With a logfile, libtest-mimic colours only when told `Always`.
-        color: Some(if selection.output.color {
-            libtest_mimic::ColorSetting::Always
-        } else {
-            libtest_mimic::ColorSetting::Never
-        }),
-        quiet: selection.output.terse,
-        ..Arguments::default()
-    };
+    let args = arguments(selection);
     let ids: Vec<String> = cases.iter().map(|c| c.id.clone()).collect();
     let collector = Arc::new(Collector {
         collected: Mutex::new(Collected {
@@ -203,6 +193,7 @@ pub fn run_with<X: Send + 'static>(
             extras: Vec::new(),
         }),
         secrets: target.secrets.clone(),
+        tokens: target.tokens.clone(),
     });
     let shared = Arc::new(Shared {
         contract,
@@ -252,6 +243,30 @@ pub fn run_with<X: Send + 'static>(
     );
     collected.results.sort_by(|a, b| a.id.cmp(&b.id));
     RunOutcome::Ran(collected)
+}
+
+/// libtest-mimic's arguments for `selection`: the filter, and where and how it prints.
+fn arguments(selection: &Selection) -> Arguments {
+    Arguments {
+        filter: selection.filter.clone(),
+        skip: selection.skip.clone(),
+        exact: selection.exact,
+        list: selection.list,
+        test_threads: selection.test_threads,
+        logfile: selection
+            .output
+            .logfile
+            .as_ref()
+            .map(|path| path.display().to_string()),
+        // With a logfile, libtest-mimic colours only when told `Always`.
+        color: Some(if selection.output.color {
+            libtest_mimic::ColorSetting::Always
+        } else {
+            libtest_mimic::ColorSetting::Never
+        }),
+        quiet: selection.output.terse,
+        ..Arguments::default()
+    }
 }
 
 /// libtest's view: MUST findings and harness errors fail the trial. libtest
@@ -310,7 +325,11 @@ const HELD_BACK: &str = "(message held back: it would show a secret; see report.
 impl<X> Collector<X> {
     /// Takes a trial's `result` (and what else it produced); returns libtest's view of it.
     fn collect(&self, result: CaseResult, extra: Option<X>) -> Result<Completion, Failed> {
-        let verdict = trial_verdict(&result, &self.secrets);
+        let mut secrets = self.secrets.clone();
+        for token in self.tokens.iter().flat_map(|t| t.issued()) {
+            secrets.include(&token);
+        }
+        let verdict = trial_verdict(&result, &secrets);
         let mut collected = self
             .collected
             .lock()
@@ -347,8 +366,16 @@ impl Shared {
         if self.client.cancel().stopping() {
             return Attempt::NotRun(NOT_RUN);
         }
-        match prepare(case, &captured, &self.target) {
-            Ok(prepared) => received(self.client.send(&prepared.request).await, prepared.vars),
+        let own = case.request.auth == AuthMode::Default;
+        let target = match bearer::at_send(&self.target).await {
+            Ok(target) => target,
+            Err(e) => return Attempt::Error(format!("failed to {e}")),
+        };
+        match prepare(case, &captured, &target) {
+            Ok(prepared) => received(
+                bearer::send(&self.client, &target, &prepared.request, own).await,
+                prepared.vars,
+            ),
             Err(WhyNot::NotExercised(why)) => Attempt::NotExercised(why),
             Err(WhyNot::Error(why)) => Attempt::Error(why),
         }
@@ -445,7 +472,12 @@ impl Shared {
                 result.outcome = Outcome::Skipped;
                 result.notes.push((*why).to_owned());
             }
-            Attempt::Sent { exchange, vars, .. } => {
+            Attempt::Sent {
+                exchange,
+                vars,
+                note,
+                ..
+            } => {
                 let mut others = BTreeMap::new();
                 for spec in &case.checks {
                     if let Some(source) = spec.check.other_case() {
@@ -462,6 +494,7 @@ impl Shared {
                     }
                 }
                 self.judge(&mut result, case, exchange, vars, &others);
+                result.notes.extend(note.clone());
             }
         }
         result.duration_ms = result.duration_ms.max(millis(started.elapsed()));
@@ -513,9 +546,12 @@ impl Shared {
 
 /// The attempt a sent request makes: a 200 body over the limit is an SD-RESP-1
 /// finding (`judge`); any other is a harness error, as no check reads it.
-fn received(sent: Result<Exchange, http::HttpError>, vars: BTreeMap<String, String>) -> Attempt {
+fn received(
+    sent: Result<bearer::Sent, http::HttpError>,
+    vars: BTreeMap<String, String>,
+) -> Attempt {
     match sent {
-        Ok(exchange) => {
+        Ok(bearer::Sent { exchange, note }) => {
             if let Some(limit) = exchange.body_cut
                 && exchange.status != 200
             {
@@ -528,6 +564,7 @@ fn received(sent: Result<Exchange, http::HttpError>, vars: BTreeMap<String, Stri
             Attempt::Sent {
                 exchange: Box::new(exchange),
                 vars,
+                note,
                 index: std::sync::OnceLock::new(),
                 pointers: Mutex::new(BTreeMap::new()),
             }
@@ -643,6 +680,7 @@ mod tests {
             token: None,
             embedded: false,
             secrets: Secrets::new(),
+            tokens: None,
         };
         let run = |filter: &str| {
             let extra = ExtraTrial {

@@ -169,7 +169,7 @@ impl Secrets {
     pub fn scrubbing<'a>(secrets: impl IntoIterator<Item = &'a Secret>) -> Secrets {
         let mut set = Secrets::new();
         for secret in secrets {
-            set.insert(secret);
+            set.include(secret);
         }
         set
     }
@@ -189,12 +189,14 @@ impl Secrets {
                 what: what.to_owned(),
             });
         }
-        self.insert(secret);
+        self.include(secret);
         Ok(())
     }
 
-    /// Adds every spelling of `secret`, longest first.
-    fn insert(&mut self, secret: &Secret) {
+    /// Adds every spelling of `secret` without vetting it: for secrets learnt during
+    /// the run (tokens an identity service issued), which must be scrubbed whatever
+    /// they are; [`Secrets::ensure_absent`] still guards every output.
+    pub fn include(&mut self, secret: &Secret) {
         for spelling in secret.spellings() {
             if !spelling.is_empty() && !self.spellings.contains(&spelling) {
                 self.spellings.push(spelling);

@@ -1,8 +1,9 @@
 //! The one chain `run` and `fuzz` share, from validated inputs to the exit code:
 //!
 //! ```text
-//! Session + Work → secrets (refused: exit 2) → TLS → report directory locked (exit 3)
-//!   → runtime (+ SIGINT/SIGTERM) → target (the embedded reference, or the one given)
+//! Session + Work → cloud resolved (clouds.yaml: no network) → secrets (refused: exit 2)
+//!   → TLS → report directory locked (exit 3) → runtime (+ SIGINT/SIGTERM)
+//!   → target (the embedded reference, the one given, or the cloud, connected)
 //!   → client → Work: the cases as trials (+ the fuzz trial) | the fuzz phase alone
 //!   → report::build (interrupted?) → redact → summary on stdout → report files
 //!   → regressions file → stale report files removed → verdict → Exit
@@ -18,8 +19,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
+use super::cloud::CloudRun;
 use super::{
-    INSECURE_WARNING, Printing, fuzz_lines, fuzz_settings, interrupt, progress_bar, rfc3339,
+    Printing, fuzz_lines, fuzz_settings, insecure_warning, interrupt, progress_bar, rfc3339,
     runtime, save_regressions, start_target, target_info,
 };
 use crate::cancel::Cancel;
@@ -125,9 +127,10 @@ impl Fuzzing {
     }
 }
 
-/// Every secret of the run, before anything is sent: the token and the target URL's
-/// `user:password@`. One that cannot be redacted is refused (exit 2).
-fn secrets_of(choice: &TargetChoice) -> Result<Secrets, Error> {
+/// Every secret of the run, before anything is sent: the token, the target URL's
+/// `user:password@` and the cloud's credentials. One that cannot be redacted is
+/// refused (exit 2).
+fn secrets_of(choice: &TargetChoice, cloud: Option<&CloudRun>) -> Result<Secrets, Error> {
     let mut secrets = Secrets::new();
     if let Some(token) = choice.token() {
         let what = match &token.source {
@@ -139,6 +142,11 @@ fn secrets_of(choice: &TargetChoice) -> Result<Secrets, Error> {
     }
     if let TargetChoice::Remote { url, .. } = choice {
         secrets.add_userinfo(url).map_err(Error::Secret)?;
+    }
+    for (what, secret) in cloud.iter().flat_map(|c| c.secrets()) {
+        secrets
+            .add(&format!("the cloud's {what}"), &secret)
+            .map_err(Error::Secret)?;
     }
     Ok(secrets)
 }
@@ -161,9 +169,13 @@ fn scrubbed(error: Error, secrets: &Secrets) -> Error {
 
 /// Runs `work` as `session` says; the exit code.
 pub(super) fn orchestrate(session: Session, work: Work) -> Result<Exit, Error> {
-    let secrets = secrets_of(&session.target)?;
-    let tls = http::tls::Tls::load(&session.tls).map_err(|e| scrubbed(e.into(), &secrets))?;
     let listing = work.listing();
+    let cloud = CloudRun::resolve(&session.target, listing)?;
+    let mut secrets = secrets_of(&session.target, cloud.as_ref())?;
+    let tls_options = cloud
+        .as_ref()
+        .map_or_else(|| session.tls.clone(), |c| c.tls(&session.tls));
+    let tls = http::tls::Tls::load(&tls_options).map_err(|e| scrubbed(e.into(), &secrets))?;
     // The report directory is this run's before the first request: another run's, or one
     // that cannot be written, ends the run at once (exit 3). `--list` writes nothing.
     let lock = if listing {
@@ -175,7 +187,8 @@ pub(super) fn orchestrate(session: Session, work: Work) -> Result<Exit, Error> {
         )
     };
     let mut written = Vec::new();
-    let outcome = conduct(session, work, tls, &secrets, &mut written);
+    let setup = Setup { tls, cloud };
+    let outcome = conduct(session, work, setup, &mut secrets, &mut written);
     if let Some(lock) = &lock {
         // The directory holds only this run's reports, whatever this run could write.
         let written: Vec<&str> = written.iter().map(String::as_str).collect();
@@ -184,40 +197,45 @@ pub(super) fn orchestrate(session: Session, work: Work) -> Result<Exit, Error> {
     outcome.map_err(|error| scrubbed(error, &secrets))
 }
 
+/// What [`orchestrate`] prepared without the network: the TLS material and the cloud.
+struct Setup {
+    tls: http::tls::Tls,
+    cloud: Option<CloudRun>,
+}
+
+/// The target and client of a run, once connected.
+struct Connected {
+    target: Target,
+    reference: Option<crate::reference::RunningReference>,
+    client: http::Client,
+    cancel: Cancel,
+    insecure: bool,
+}
+
 /// [`orchestrate`] once the secrets are known and the report directory is held; the
 /// names of the report files it writes go to `written`.
 fn conduct(
     session: Session,
     work: Work,
-    tls: http::tls::Tls,
-    secrets: &Secrets,
+    mut setup: Setup,
+    secrets: &mut Secrets,
     written: &mut Vec<String>,
 ) -> Result<Exit, Error> {
     let listing = work.listing();
     let runtime = runtime()?;
-    let cancel = Cancel::new();
-    if !listing {
-        interrupt::listen(&runtime, cancel.clone());
-    }
-    let (target, reference) = start_target(&runtime, &session.target, listing, secrets)?;
-    // Certificates are only verified, or not, over https.
-    let insecure = tls.insecure() && target.base.scheme() == "https";
-    if tls.insecure() && !listing {
-        if insecure {
-            console::err(INSECURE_WARNING);
-        } else {
-            console::err(&format!(
-                "note: --insecure has no effect: {} is plain http, there is no certificate to verify",
-                http::without_userinfo(&target.base).trim_end_matches('/')
-            ));
-        }
-    }
-    let target_info = target_info(&target, insecure);
-    let client = http::Client::new(session.limits, tls)?.with_cancel(cancel.clone());
+    let connected = connect(&session, &mut setup, &runtime, listing, secrets)?;
+    let mut target_info = target_info(&connected.target, connected.insecure);
     let started_at = SystemTime::now();
     let clock = Instant::now();
-    let (outcome, fuzzing) = execute(&session, work, client, target, &runtime);
-    if let Some(running) = reference {
+    let (outcome, fuzzing) = execute(&session, work, connected.client, connected.target, &runtime);
+    if let Some(cloud) = &setup.cloud {
+        // Every token issued during the run.
+        for token in cloud.issued() {
+            secrets.include(&token);
+        }
+        target_info.identity = cloud.identity();
+    }
+    if let Some(running) = connected.reference {
         runtime.block_on(running.shutdown());
     }
     let collected = match outcome {
@@ -233,7 +251,7 @@ fn conduct(
             contract: &session.contract,
             profile: session.profile,
             target: target_info,
-            cases_source: session.report.cases_source,
+            cases_source: session.report.cases_source.clone(),
             started_at: rfc3339(started_at),
             finished_at: rfc3339(SystemTime::now()),
             duration_ms: u64::try_from(clock.elapsed().as_millis()).unwrap_or(u64::MAX),
@@ -242,20 +260,90 @@ fn conduct(
         },
         collected.results,
     );
-    let report = match cancel.cause() {
+    let report = match connected.cancel.cause() {
         Some(cause) => {
             let why = interruption(cause, &report.cases);
             build::interrupted(report, why)
         }
         None => report,
     };
-    // Fails closed: a report that scrubbing breaks, or text that still holds a secret,
-    // is neither printed nor written.
+    let verdict = publish(&session, report, secrets, written)?;
+    if let Some(fuzzing) = fuzzing {
+        save_regressions(
+            &fuzzing.plan.regressions,
+            &collected.extras.concat(),
+            secrets,
+            session.printing,
+        )?;
+    }
+    Ok(exit_of(verdict))
+}
+
+/// Starts the embedded target, or connects to the cloud (issued tokens join `secrets`),
+/// and builds the client; warns when certificates are not verified.
+fn connect(
+    session: &Session,
+    setup: &mut Setup,
+    runtime: &tokio::runtime::Runtime,
+    listing: bool,
+    secrets: &mut Secrets,
+) -> Result<Connected, Error> {
+    let cancel = Cancel::new();
+    if !listing {
+        interrupt::listen(runtime, cancel.clone());
+    }
+    let tls = std::mem::take(&mut setup.tls);
+    let tls_insecure = tls.insecure();
+    let client = http::Client::new(session.limits, tls)?.with_cancel(cancel.clone());
+    let (mut target, reference) = match setup.cloud.as_mut() {
+        Some(cloud) => (cloud.connect(runtime, &client)?, None),
+        None => start_target(runtime, &session.target, listing, secrets)?,
+    };
+    for token in setup.cloud.iter().flat_map(CloudRun::issued) {
+        secrets.include(&token);
+    }
+    target.secrets = secrets.clone();
+    // Certificates are only verified, or not, over https.
+    let insecure = tls_insecure && target.base.scheme() == "https";
+    if tls_insecure && !listing {
+        let source = setup
+            .cloud
+            .as_ref()
+            .and_then(|c| c.insecure_source(&session.tls));
+        if insecure {
+            console::err(&insecure_warning(source.as_deref()));
+        } else {
+            console::err(&format!(
+                "note: {} has no effect: {} is plain http, there is no certificate to verify",
+                source.as_deref().unwrap_or("--insecure"),
+                http::without_userinfo(&target.base).trim_end_matches('/')
+            ));
+        }
+    }
+    Ok(Connected {
+        target,
+        reference,
+        client,
+        cancel,
+        insecure,
+    })
+}
+
+/// Prints the summary and writes the reports, all scrubbed and checked first (fails
+/// closed: a report that scrubbing breaks, or text that still holds a secret, is
+/// neither printed nor written); the names written go to `written`. The verdict.
+fn publish(
+    session: &Session,
+    report: crate::report::RunReport,
+    secrets: &Secrets,
+    written: &mut Vec<String>,
+) -> Result<Verdict, Error> {
     let report = secrets.redact(report, "report").map_err(Error::Secret)?;
     let printing = session.printing;
     let summary_text = summary::render(&report);
     let fuzz_text = fuzz_lines(&report);
-    for text in [&summary_text, &fuzz_text] {
+    let identity_text = identity_line(&report);
+    for text in [&summary_text, &fuzz_text, &identity_text] {
         secrets
             .ensure_absent(text, "console summary")
             .map_err(Error::Secret)?;
@@ -265,8 +353,10 @@ fn conduct(
     } else {
         console::out("");
         console::out(&summary_text);
-        if !fuzz_text.is_empty() {
-            console::out(fuzz_text.trim_end());
+        for text in [&fuzz_text, &identity_text] {
+            if !text.is_empty() {
+                console::out(text.trim_end());
+            }
         }
     }
     let paths = report::write::write_all(
@@ -287,20 +377,32 @@ fn conduct(
             secrets.scrub_str(&path.display().to_string())
         ));
     }
-    if let Some(fuzzing) = fuzzing {
-        save_regressions(
-            &fuzzing.plan.regressions,
-            &collected.extras.concat(),
-            secrets,
-            printing,
-        )?;
-    }
-    Ok(match report.verdict {
+    Ok(report.verdict)
+}
+
+/// The exit code of a verdict.
+fn exit_of(verdict: Verdict) -> Exit {
+    match verdict {
         Verdict::Conformant => Exit::Conformant,
         Verdict::NonConformant => Exit::NonConformant,
         Verdict::Error => Exit::Incomplete,
         Verdict::Inconclusive => Exit::Inconclusive,
         Verdict::Interrupted => Exit::Interrupted,
+    }
+}
+
+/// The identity service's line after the summary, when the run used a cloud.
+fn identity_line(report: &crate::report::RunReport) -> String {
+    report.target.identity.as_ref().map_or_else(String::new, |identity| {
+        format!(
+            "identity: cloud {:?} ({} method), {} token(s) issued, {} renewal(s), {} 401(s) to the run's token, {} exchange(s) in report.json",
+            identity.cloud,
+            identity.method,
+            identity.tokens_issued,
+            identity.renewals,
+            identity.rejections,
+            identity.exchanges.len()
+        )
     })
 }
 
@@ -346,31 +448,14 @@ fn execute(
             fuzzing,
         } => {
             let printing = session.printing;
-            let extra: Vec<_> = fuzzing
-                .iter()
-                .map(|fuzzing| {
-                    let settings = fuzzing.settings(
-                        session.profile,
-                        session.clock_skew,
-                        token_source(&session.target),
-                    );
-                    if selects_fuzzing(&selection) && !selection.list {
-                        printing.say(&format!(
-                            "fuzz: seed {0} (--seed {0} sends the same inputs again), {1} case(s)",
-                            settings.seed, settings.cases
-                        ));
-                    }
-                    fuzz::trial(
-                        Arc::clone(&session.contract),
-                        client.clone(),
-                        target.clone(),
-                        settings,
-                        progress_bar(printing),
-                        runtime.handle().clone(),
-                        fuzz::CASE_ID,
-                    )
-                })
-                .collect();
+            let extra = extra_trials(
+                session,
+                fuzzing.as_ref(),
+                &selection,
+                &client,
+                &target,
+                runtime,
+            );
             // libtest-mimic prints through the console's pipe, never to stdout itself.
             let forwarder = console::Forwarder::start();
             selection.output = TrialOutput {
@@ -421,6 +506,53 @@ fn execute(
     }
 }
 
+/// The trials besides the cases: the fuzz phase (unless `--fuzz-cases 0`) and, against a
+/// cloud, the check that an expired token is refused (issue 11).
+fn extra_trials(
+    session: &Session,
+    fuzzing: Option<&Fuzzing>,
+    selection: &Selection,
+    client: &http::Client,
+    target: &Target,
+    runtime: &tokio::runtime::Runtime,
+) -> Vec<runner::ExtraTrial<Vec<Regression>>> {
+    let printing = session.printing;
+    let mut extra: Vec<_> = fuzzing
+        .iter()
+        .map(|fuzzing| {
+            let settings = fuzzing.settings(
+                session.profile,
+                session.clock_skew,
+                token_source(&session.target),
+            );
+            if selects_fuzzing(selection) && !selection.list {
+                printing.say(&format!(
+                    "fuzz: seed {0} (--seed {0} sends the same inputs again), {1} case(s)",
+                    settings.seed, settings.cases
+                ));
+            }
+            fuzz::trial(
+                Arc::clone(&session.contract),
+                client.clone(),
+                target.clone(),
+                settings,
+                progress_bar(printing),
+                runtime.handle().clone(),
+                fuzz::CASE_ID,
+            )
+        })
+        .collect();
+    if matches!(session.target, TargetChoice::Cloud { .. }) {
+        // Issue 11: a token the identity service issued is refused once expired.
+        extra.push(runner::expiry::trial(
+            client.clone(),
+            target.clone(),
+            runtime.handle().clone(),
+        ));
+    }
+    extra
+}
+
 /// Where the run's token came from (what the fuzz repro commands name).
 fn token_source(choice: &TargetChoice) -> TokenSource {
     choice
@@ -459,7 +591,7 @@ mod tests {
     /// Issue 10 item 7: an error message is scrubbed like every output, and keeps its exit code.
     #[test]
     fn error_messages_are_scrubbed_and_keep_their_exit_code() {
-        let secrets = secrets_of(&remote("http://admin:hunter22@h/", "tok-5ecret"))
+        let secrets = secrets_of(&remote("http://admin:hunter22@h/", "tok-5ecret"), None)
             .unwrap_or_else(|e| panic!("{e}"));
         let error = scrubbed(
             Error::Usage("sent tok-5ecret to http://admin:hunter22@h/".to_owned()),
@@ -492,7 +624,7 @@ mod tests {
                 "the password in --target",
             ),
         ] {
-            let Err(error) = secrets_of(&choice) else {
+            let Err(error) = secrets_of(&choice, None) else {
                 panic!("{named}: accepted");
             };
             assert_eq!(error.exit(), Exit::Usage);

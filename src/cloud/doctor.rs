@@ -20,6 +20,7 @@ use std::time::{Duration, SystemTime};
 use super::connect::{EndpointSource, endpoint_of, merged_tls};
 use super::resolve::{CloudConfig, Request, resolve};
 use super::sources::Sources;
+use crate::exit::Exit;
 use crate::http::tls::{Tls, TlsOptions};
 use crate::http::{Auth, Client, Limits, Prepared, build_url};
 use crate::identity::{self, Credentials, TokenSource};
@@ -47,6 +48,18 @@ pub struct Step {
     pub detail: String,
     /// What to try, when it failed.
     pub hint: Option<String>,
+    /// The exit code a failure stands for: 2 for a setting decided here (a file, a flag,
+    /// the region), 3 when the identity service or the endpoint refused or could not be
+    /// reached; `None` for a step that did not fail.
+    pub exit: Option<Exit>,
+}
+
+/// The exit code of `doctor`: 0 when every step passed, else the first failure's.
+pub fn exit_of(steps: &[Step]) -> Exit {
+    steps
+        .iter()
+        .find(|s| s.outcome == StepOutcome::Failed)
+        .map_or(Exit::Conformant, |s| s.exit.unwrap_or(Exit::Incomplete))
 }
 
 /// What `doctor` is given besides the sources.
@@ -82,6 +95,7 @@ pub async fn doctor(request: &Request, sources: &Sources, options: &DoctorOption
             outcome: StepOutcome::Skipped,
             detail: "not run: an earlier step failed".to_owned(),
             hint: None,
+            exit: None,
         });
     }
     scrub(steps, &secrets)
@@ -102,6 +116,7 @@ async fn run(
                 "configuration",
                 e.to_string(),
                 "compare with `openstack configuration show` (same files and variables); --os-cloud NAME picks a cloud",
+                e.exit(),
             ));
             return;
         }
@@ -118,6 +133,7 @@ async fn run(
                 "tls",
                 e.to_string(),
                 "check that the file exists and holds PEM",
+                Exit::Usage,
             ));
             return;
         }
@@ -125,7 +141,12 @@ async fn run(
     let client = match Client::new(options.limits, tls) {
         Ok(client) => client,
         Err(e) => {
-            steps.push(failed("tls", e.to_string(), "check the TLS files"));
+            steps.push(failed(
+                "tls",
+                e.to_string(),
+                "check the TLS files",
+                Exit::Usage,
+            ));
             return;
         }
     };
@@ -139,6 +160,7 @@ async fn run(
                 "identity",
                 e.to_string(),
                 "check auth_url (OS_AUTH_URL): it is the identity service (Keystone), usually https://HOST:5000 or https://HOST/identity",
+                e.exit(),
             ));
             return;
         }
@@ -174,6 +196,7 @@ async fn run(
                     "`openstack --os-cloud {} token issue` should fail the same way; fix the setting named above",
                     cloud.name
                 ),
+                e.exit(),
             ));
             return;
         }
@@ -213,6 +236,7 @@ async fn run(
                 "catalog",
                 e.to_string(),
                 "pass --region/--interface (OS_REGION_NAME, OS_INTERFACE) to choose, or --target URL to skip the catalog",
+                e.exit(),
             ));
             return;
         }
@@ -239,7 +263,12 @@ async fn run(
     let url = match build_url(&base, &path, &[]) {
         Ok(url) => url,
         Err(e) => {
-            steps.push(failed("endpoint", e.to_string(), "check the endpoint URL"));
+            steps.push(failed(
+                "endpoint",
+                e.to_string(),
+                "check the endpoint URL",
+                Exit::Usage,
+            ));
             return;
         }
     };
@@ -266,11 +295,13 @@ async fn run(
                 404 => "no such path: check the endpoint (the base URL must not end in /v1/<project>)",
                 _ => "run sdconform against it to see what the answer breaks",
             },
+            Exit::Incomplete,
         )),
         Err(e) => steps.push(failed(
             "endpoint",
             e.to_string(),
             "check that the endpoint is reachable from here (proxy variables, firewall)",
+            Exit::Incomplete,
         )),
     }
 }
@@ -281,15 +312,17 @@ fn ok(name: &'static str, detail: String) -> Step {
         outcome: StepOutcome::Ok,
         detail,
         hint: None,
+        exit: None,
     }
 }
 
-fn failed(name: &'static str, detail: String, hint: &str) -> Step {
+fn failed(name: &'static str, detail: String, hint: &str, exit: Exit) -> Step {
     Step {
         name,
         outcome: StepOutcome::Failed,
         detail,
         hint: Some(hint.to_owned()),
+        exit: Some(exit),
     }
 }
 

@@ -39,7 +39,7 @@ mod sources;
 pub mod yaml;
 
 pub use connect::{Connection, EndpointSource, connect, endpoint_of, merged_tls};
-pub use doctor::{DoctorOptions, STEPS, Step, StepOutcome, doctor};
+pub use doctor::{DoctorOptions, STEPS, Step, StepOutcome, doctor, exit_of};
 pub use error::CloudError;
 pub use files::{Loaded, load};
 pub use origin::Origin;

@@ -85,12 +85,23 @@ pub struct CloudConfig {
     pub secure_file: Option<PathBuf>,
     /// Remarks for the user (a file skipped, a `cacert` ignored because of `verify: false`).
     pub notes: Vec<String>,
+    /// Every other secret of the cloud's `clouds.yaml`/`secure.yaml` entry and of the
+    /// `OS_*` variables, used or not (a password beside an application credential):
+    /// kept out of every output all the same.
+    pub other_secrets: Vec<Secret>,
 }
 
 impl CloudConfig {
-    /// Every secret of the configuration, described (for the run's redaction set).
+    /// Every secret of the configuration, described (for the run's redaction set): the
+    /// credentials', then every other secret value of the cloud's entry and variables.
     pub fn secrets(&self) -> Vec<(&'static str, &Secret)> {
-        self.credentials.secrets()
+        let mut all = self.credentials.secrets();
+        for secret in &self.other_secrets {
+            if !all.iter().any(|(_, s)| *s == secret) {
+                all.push(("a secret of the cloud's configuration", secret));
+            }
+        }
+        all
     }
 }
 
@@ -156,7 +167,35 @@ pub fn resolve(request: &Request, sources: &Sources) -> Result<CloudConfig, Clou
             }
         },
     };
-    Resolver::new(name, node, request, sources, &loaded)?.finish()
+    let mut other_secrets: Vec<Secret> = sources.secrets().cloned().collect();
+    if let Some(node) = &node {
+        secret_values(node, &mut other_secrets);
+    }
+    let mut cloud = Resolver::new(name, node, request, sources, &loaded)?.finish()?;
+    cloud.other_secrets = other_secrets;
+    Ok(cloud)
+}
+
+/// Settings whose value is a secret, by canonical name.
+const SECRET_KEYS: [&str; 3] = ["password", "application_credential_secret", "token"];
+
+/// Every value of `node` (a cloud's entry, its regions' `values` included) at a key
+/// that holds a secret.
+fn secret_values(node: &Node, into: &mut Vec<Secret>) {
+    match &node.value {
+        Value::Map(entries) => {
+            for (key, value) in entries {
+                if SECRET_KEYS.contains(&canonical(key).0.as_str())
+                    && let Some(text) = value.text()
+                {
+                    into.push(Secret::new(text));
+                }
+                secret_values(value, into);
+            }
+        }
+        Value::Seq(items) => items.iter().for_each(|item| secret_values(item, into)),
+        Value::Scalar { .. } => {}
+    }
 }
 
 /// Where a value came from, and the value.
@@ -303,7 +342,7 @@ impl Resolver {
                 .filter(|n| is_setting(n))
                 .filter_map(|var| {
                     let key = var.trim_start_matches("OS_").to_ascii_lowercase();
-                    let origin = Origin::Env(var.to_owned());
+                    let origin = sources.origin(var);
                     let raw = match sources.secret(var) {
                         Some(secret) => Raw::Secret(secret.clone(), origin),
                         None => Raw::Text(sources.var(var)?.to_owned(), origin),
@@ -565,6 +604,7 @@ impl Resolver {
             clouds_file: self.clouds_file,
             secure_file: self.secure_file,
             notes: self.notes,
+            other_secrets: Vec::new(),
         })
     }
 

@@ -9,6 +9,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use super::origin::Origin;
 use crate::secret::Secret;
 
 /// Environment variables whose value is a secret.
@@ -23,6 +24,8 @@ pub const SECRET_VARIABLES: [&str; 3] = [
 pub struct Sources {
     vars: BTreeMap<String, String>,
     secrets: BTreeMap<String, Secret>,
+    /// Where a variable set by [`Sources::use_token`] really came from.
+    given: BTreeMap<String, Origin>,
     /// The working directory (`./clouds.yaml`).
     pub cwd: PathBuf,
     /// The home directory (`~/.config/openstack`).
@@ -77,6 +80,33 @@ impl Sources {
         } else {
             self.vars.insert(name, value);
         }
+    }
+
+    /// Makes a raw token the cloud's credentials, as `auth_type: v3token` with it as
+    /// `OS_TOKEN` would: the cloud's identity service re-scopes it to the cloud's project,
+    /// and its catalog gives the endpoint. `given_by` (`--token`, ...) is what `doctor` and
+    /// errors name as its origin.
+    pub fn use_token(&mut self, token: Secret, given_by: &str) {
+        self.vars
+            .insert("OS_AUTH_TYPE".to_owned(), "v3token".to_owned());
+        self.secrets.insert("OS_TOKEN".to_owned(), token);
+        for var in ["OS_AUTH_TYPE", "OS_TOKEN"] {
+            self.given
+                .insert(var.to_owned(), Origin::Flag(given_by.to_owned()));
+        }
+    }
+
+    /// Where variable `name` came from: the environment, or what [`Sources::use_token`] was given.
+    pub fn origin(&self, name: &str) -> Origin {
+        self.given
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| Origin::Env(name.to_owned()))
+    }
+
+    /// Every secret variable set (`OS_PASSWORD`, ...), used or not: for the redaction set.
+    pub fn secrets(&self) -> impl Iterator<Item = &Secret> {
+        self.secrets.values()
     }
 
     /// A variable that is not a secret, if set and not empty.

@@ -199,6 +199,27 @@ pub fn trial(
     }
 }
 
+/// The outcome when the unfiltered list could not be fetched: nothing was fuzzed
+/// (an interruption says so instead of an error).
+fn unanswered(
+    why: String,
+    client: &http::Client,
+    probe: Probe<'_>,
+    progress: &dyn Progress,
+) -> FuzzOutcome {
+    progress.finish();
+    let mut result = assembly::unanswered(why);
+    if client.cancel().stopping() {
+        result.outcome = crate::model::Outcome::Skipped;
+        result.notes = vec![crate::runner::NOT_RUN.to_owned()];
+    }
+    FuzzOutcome {
+        result,
+        new_regressions: Vec::new(),
+        sent: probe.into_sent(),
+    }
+}
+
 /// Runs the fuzz phase against `target`.
 pub async fn run(
     contract: &Contract,
@@ -214,19 +235,7 @@ pub async fn run(
     let probe = Probe::new(client, target, settings.record_requests).until(deadline);
     let fetched = match baseline::fetch(&probe, target.token.as_ref()).await {
         Ok(fetched) => fetched,
-        Err(why) => {
-            progress.finish();
-            let mut result = assembly::unanswered(why);
-            if client.cancel().stopping() {
-                result.outcome = crate::model::Outcome::Skipped;
-                result.notes = vec![crate::runner::NOT_RUN.to_owned()];
-            }
-            return FuzzOutcome {
-                result,
-                new_regressions: Vec::new(),
-                sent: probe.into_sent(),
-            };
-        }
+        Err(why) => return unanswered(why, client, probe, progress),
     };
     let cache = BodyCache::default();
     let context = Context {

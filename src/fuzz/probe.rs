@@ -7,6 +7,9 @@
 //! comes back is a [`Probed`], evaluated by the pure properties. So the campaign's
 //! `--time-limit` is enforced here, for every phase at once: nothing is sent after
 //! it, and no answer is awaited past it.
+//! comes back is a [`Probed`], evaluated by the pure properties. The token is asked
+//! for at send time and a `401` to it checked before it is kept
+//! ([`crate::runner::bearer`]), so a campaign that outlives a token keeps working.
 
 use std::sync::{Mutex, PoisonError};
 use std::time::Instant;
@@ -15,14 +18,13 @@ use super::input::Input;
 use super::property::{self, Context, Evaluation, Reply};
 use crate::cancel::{Cancel, Stopped};
 use crate::http::{self, Auth, Exchange, HttpError};
-use crate::runner::Target;
+use crate::runner::{Target, bearer};
 
 /// How requests are sent and, optionally, recorded.
 pub(super) struct Probe<'a> {
     client: &'a http::Client,
     target: &'a Target,
     path: String,
-    auth: Auth,
     sent: Option<Mutex<Vec<String>>>,
     /// The campaign's hard end (`--time-limit`), if it has one.
     deadline: Option<Instant>,
@@ -38,7 +40,6 @@ impl<'a> Probe<'a> {
                 "/v1/{}/software_deployments",
                 http::encode(&target.project_id)
             ),
-            auth: target.token.clone().map_or(Auth::None, Auth::Token),
             sent: record.then(|| Mutex::new(Vec::new())),
             deadline: None,
         }
@@ -76,11 +77,16 @@ impl<'a> Probe<'a> {
                 .unwrap_or_else(PoisonError::into_inner)
                 .push(url.to_string());
         }
-        let prepared = http::Prepared {
-            url: url.clone(),
-            auth: self.auth.clone(),
+        let sending = async {
+            let target = bearer::at_send(self.target).await?;
+            let request = http::Prepared {
+                url: url.clone(),
+                auth: target.token.clone().map_or(Auth::None, Auth::Token),
+            };
+            bearer::send(self.client, &target, &request, true)
+                .await
+                .map(|sent| sent.exchange)
         };
-        let sending = self.client.send(&prepared);
         match self.deadline {
             None => sending.await,
             Some(deadline) => tokio::time::timeout_at(deadline.into(), sending)

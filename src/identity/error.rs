@@ -110,12 +110,21 @@ pub enum IdentityError {
 }
 
 impl IdentityError {
-    /// The exit code in the shared table: the user's settings are wrong (2), or the
-    /// identity service could not be reached (3).
+    /// The exit code in the shared table (`crate::exit`): a setting decided locally is
+    /// wrong (2: the auth URL, no project, no single catalog entry), or the identity
+    /// service could not be reached or refused the credentials (3).
     pub fn exit(&self) -> Exit {
         match self {
-            IdentityError::Http(_) => Exit::Incomplete,
-            _ => Exit::Usage,
+            IdentityError::AuthUrl { .. } | IdentityError::Unscoped | IdentityError::Catalog(_) => {
+                Exit::Usage
+            }
+            IdentityError::Discovery { .. }
+            | IdentityError::Http(_)
+            | IdentityError::CredentialsRefused { .. }
+            | IdentityError::ScopeRefused { .. }
+            | IdentityError::TokenRefused { .. }
+            | IdentityError::Refused { .. }
+            | IdentityError::Token(_) => Exit::Incomplete,
         }
     }
 }
@@ -175,6 +184,9 @@ mod tests {
             message: keystone_message(body, &[&token]),
         };
         assert!(!error.to_string().contains("expiredtoken"), "{error}");
-        assert_eq!(error.exit(), Exit::Usage);
+        // Issue 11: credentials refused by the identity service end the run with 3,
+        // as the shared exit table says; a local setting with 2.
+        assert_eq!(error.exit(), Exit::Incomplete);
+        assert_eq!(IdentityError::Unscoped.exit(), Exit::Usage);
     }
 }

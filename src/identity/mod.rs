@@ -37,5 +37,5 @@ pub use catalog::{
 pub use credentials::{AppCredentialRef, Credentials, DomainRef, ProjectScope, UserRef};
 pub use discovery::{Discovery, discover, v3_from_document};
 pub use error::IdentityError;
-pub use source::{MAX_RENEWAL_MARGIN, TokenSource, renew_at, renewal_margin};
+pub use source::{Issued, MAX_RENEWAL_MARGIN, TokenSource, renew_at, renewal_margin};
 pub use token::{Named, Project, Token, TokenError, parse_timestamp};

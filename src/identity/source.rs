@@ -14,7 +14,7 @@
 //! redaction set holds all of them, not just the last.
 
 use std::sync::{Arc, Mutex as StdMutex};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use tokio::sync::Mutex;
 
@@ -40,6 +40,20 @@ pub fn renew_at(received: Instant, lifetime: Duration) -> Instant {
     received.checked_add(keep).unwrap_or(received)
 }
 
+/// A token the source was issued, and when it expires.
+#[derive(Debug, Clone)]
+pub struct Issued {
+    /// The token.
+    pub token: Secret,
+    /// Its `expires_at`, by the identity service's clock.
+    pub expires_at: SystemTime,
+    /// A local instant by which it has expired whatever the local wall clock says: when
+    /// it was received plus its lifetime (`expires_at - issued_at`, the service's clock).
+    pub expired_by: Instant,
+    /// Its lifetime.
+    pub lifetime: Duration,
+}
+
 /// A project-scoped token, renewed before it expires.
 #[derive(Debug, Clone)]
 pub struct TokenSource {
@@ -63,9 +77,12 @@ struct Current {
 
 #[derive(Debug, Default)]
 struct Log {
-    issued: Vec<Secret>,
+    /// Every token issued.
+    issued: Vec<Issued>,
     exchanges: Vec<ExchangeSummary>,
     renewals: u32,
+    /// 401s from the target to a token of this source, reported by callers.
+    rejections: u32,
 }
 
 impl TokenSource {
@@ -103,6 +120,7 @@ impl TokenSource {
     /// with it before blaming the target.
     pub async fn renew_after_rejection(&self, rejected: &Secret) -> Result<Secret, IdentityError> {
         let mut current = self.inner.current.lock().await;
+        self.log().rejections += 1;
         if current.token.value == *rejected {
             *current = self.renew().await?;
         }
@@ -116,7 +134,13 @@ impl TokenSource {
 
     /// Every token issued so far, for the redaction set.
     pub fn issued(&self) -> Vec<Secret> {
-        self.log().issued.clone()
+        self.log().issued.iter().map(|i| i.token.clone()).collect()
+    }
+
+    /// The first token issued: the one a long run sees expire first, to check that the
+    /// target refuses it then.
+    pub fn first_issued(&self) -> Option<Issued> {
+        self.log().issued.first().cloned()
     }
 
     /// Every identity exchange so far (method, URL, status, timing).
@@ -127,6 +151,12 @@ impl TokenSource {
     /// How many times the token was renewed after the first.
     pub fn renewals(&self) -> u32 {
         self.log().renewals
+    }
+
+    /// How many times a caller reported a 401 to one of its tokens
+    /// ([`TokenSource::renew_after_rejection`]).
+    pub fn rejections(&self) -> u32 {
+        self.log().rejections
     }
 
     fn log(&self) -> std::sync::MutexGuard<'_, Log> {
@@ -167,7 +197,13 @@ async fn fetch(
     match authenticate(client, v3, credentials).await {
         Ok(Authenticated { token, exchanges }) => {
             log.exchanges.extend(exchanges);
-            log.issued.push(token.value.clone());
+            let lifetime = token.lifetime();
+            log.issued.push(Issued {
+                token: token.value.clone(),
+                expires_at: token.expires_at,
+                expired_by: received.checked_add(lifetime).unwrap_or(received),
+                lifetime,
+            });
             if token.project.is_none() {
                 return Err(IdentityError::Unscoped);
             }

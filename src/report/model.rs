@@ -23,7 +23,11 @@ use crate::model::{CheckOutcome, Severity};
 /// 1.2 added `cases[].observations` (what the profile accepts but a stricter one would
 /// not, such as a filter that matches as a database collation does) and
 /// `summary.observations`; a 1.0 or 1.1 report reads as one without observations.
-pub const SCHEMA_VERSION: &str = "1.2";
+///
+/// 1.3 added `target.identity` (a run against a cloud's identity service, `--os-cloud`:
+/// the method, the renewals and every identity exchange as method, URL, status and
+/// time); an older report reads as one without it.
+pub const SCHEMA_VERSION: &str = "1.3";
 
 /// The whole run.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -86,9 +90,56 @@ pub struct TargetInfo {
     pub project_id: String,
     /// True for the embedded reference target.
     pub embedded: bool,
-    /// True when TLS certificates were not verified (`--insecure`).
+    /// True when TLS certificates were not verified (`--insecure`, or `verify: false`
+    /// in `clouds.yaml`).
     #[serde(default)]
     pub insecure: bool,
+    /// How the tokens were had from the cloud's identity service (`--os-cloud`);
+    /// absent for a run with a raw token or none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<IdentityInfo>,
+}
+
+/// A run's dealings with the identity service (`target.identity`): never a token, a
+/// password, a header or a body.
+///
+/// ```json
+/// { "cloud": "prod", "method": "password", "endpoint": "catalog", "tokens_issued": 2,
+///   "renewals": 1, "rejections": 0,
+///   "exchanges": [ { "method": "POST", "url": "https://keystone.example:5000/v3/auth/tokens",
+///                    "status": 201, "elapsed_ms": 84 } ] }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdentityInfo {
+    /// The cloud's name in `clouds.yaml` (`envvars` for the `OS_*` variables).
+    pub cloud: String,
+    /// Keystone's method: `password`, `application_credential` or `token`.
+    pub method: String,
+    /// Where the orchestration endpoint came from: `catalog` or `override` (`--target`,
+    /// `orchestration_endpoint_override`).
+    pub endpoint: String,
+    /// Tokens the identity service issued to the run.
+    pub tokens_issued: u32,
+    /// Times the token was renewed after the first (before expiry, or after a 401).
+    pub renewals: u32,
+    /// Times the target answered 401 to one of the run's tokens (each time a token was
+    /// renewed and the request sent again: never a finding by itself).
+    pub rejections: u32,
+    /// Every exchange with the identity service, in order.
+    pub exchanges: Vec<IdentityExchange>,
+}
+
+/// One exchange with the identity service, as far as it may be shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdentityExchange {
+    /// `GET` (version discovery) or `POST` (`/v3/auth/tokens`).
+    pub method: String,
+    /// The URL (never with a `user:password@`).
+    pub url: String,
+    /// The status.
+    pub status: u16,
+    /// Time to the end of the body, in milliseconds.
+    pub elapsed_ms: u64,
 }
 
 /// The profile of the run.

@@ -159,6 +159,7 @@ mod tests {
             token: token.map(Secret::new),
             embedded: false,
             secrets: crate::secret::Secrets::new(),
+            tokens: None,
         }
     }
 

@@ -452,3 +452,61 @@ async fn the_reference_s_clouds_yaml_connects_and_doctor_passes() {
     );
     running.shutdown().await;
 }
+
+/// Issue 11 item 1: a raw token given beside `--os-cloud` comes before the cloud's
+/// credentials (re-scoped to the cloud's project, its origin named as the flag), and every
+/// secret of the cloud's entry and variables is known for redaction, used or not.
+#[test]
+fn a_raw_token_comes_before_the_cloud_s_credentials_and_every_secret_is_known() {
+    let dir = tempfile::tempdir().expect("dir");
+    let home = tempfile::tempdir().expect("home");
+    write(
+        dir.path(),
+        "clouds.yaml",
+        "clouds:\n  prod:\n    auth:\n      auth_url: https://keystone.example:5000\n      username: ci\n      password: \"file-password-1\"\n      project_name: conformance\n      user_domain_name: Default\n      project_domain_name: Default\n    regions:\n      - name: RegionOne\n        values:\n          auth:\n            application_credential_secret: \"region-secret-2\"\n",
+    );
+    let request = Request {
+        cloud: Some("prod".to_owned()),
+        ..Request::default()
+    };
+    let mut sources = sources(
+        dir.path(),
+        home.path(),
+        &[("OS_APPLICATION_CREDENTIAL_SECRET", "env-secret-3")],
+    );
+    let plain = cloud::resolve(&request, &sources).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(plain.credentials.method(), "password");
+    let known: Vec<&str> = plain.secrets().iter().map(|(_, s)| s.expose()).collect();
+    for secret in ["file-password-1", "region-secret-2", "env-secret-3"] {
+        assert!(known.contains(&secret), "{secret}: {known:?}");
+    }
+    sources.use_token(Secret::new("raw-token-4"), "--token");
+    let with_token = cloud::resolve(&request, &sources).unwrap_or_else(|e| panic!("{e}"));
+    match &with_token.credentials {
+        Credentials::Token { token, scope } => {
+            assert_eq!(token.expose(), "raw-token-4");
+            assert_eq!(
+                scope,
+                &Some(ProjectScope::Name {
+                    name: "conformance".to_owned(),
+                    domain: DomainRef::Name("Default".to_owned()),
+                })
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    let origin = with_token
+        .origins
+        .iter()
+        .find(|(key, _)| key == "auth_type")
+        .map(|(_, o)| o.to_string());
+    assert_eq!(origin.as_deref(), Some("--token"));
+    let known: Vec<&str> = with_token
+        .secrets()
+        .iter()
+        .map(|(_, s)| s.expose())
+        .collect();
+    for secret in ["raw-token-4", "file-password-1", "region-secret-2"] {
+        assert!(known.contains(&secret), "{secret}: {known:?}");
+    }
+}

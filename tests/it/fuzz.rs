@@ -53,6 +53,7 @@ fn fuzz_against(reference: &Reference, settings: &Settings) -> FuzzOutcome {
         token: Some(Secret::new(TOKEN)),
         embedded: false,
         secrets: sdconform::secret::Secrets::new(),
+        tokens: None,
     };
     runtime.block_on(fuzz::run(&contract, &client, &target, settings, &Silent))
 }

@@ -504,12 +504,6 @@ const LONG_FILES: &[&str] = &[
     // (the verdict re-derived) in the wiring branch, which splits both.
     "src/bundle/pack.rs",
     "src/bundle/verify.rs",
-    // issue 10: the session, the runner and the fuzz engine grew with the interruption,
-    // secrets and report-directory work merged together; split once the branches still
-    // editing them (preflight, clouds, fixtures) have landed.
-    "src/app/session.rs",
-    "src/runner.rs",
-    "src/fuzz/engine.rs",
 ];
 
 /// Every function with a body in `code` (blanked by [`code_only`]): its name, the

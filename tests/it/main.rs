@@ -6,6 +6,7 @@ mod browser;
 mod bundle;
 mod cli;
 mod cloud;
+mod cloud_run;
 mod console;
 mod exchanges;
 mod faults;

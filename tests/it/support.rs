@@ -40,6 +40,15 @@ impl Reference {
 
     /// A reference target serving `fixture_size` generated deployments.
     pub fn start_sized(fault: Option<Fault>, fixture_size: Option<usize>) -> Reference {
+        Reference::start_with(fault, fixture_size, reference::IdentityConfig::default())
+    }
+
+    /// A reference target whose identity service issues tokens as `identity` says.
+    pub fn start_with(
+        fault: Option<Fault>,
+        fixture_size: Option<usize>,
+        identity: reference::IdentityConfig,
+    ) -> Reference {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .enable_all()
@@ -52,8 +61,9 @@ impl Reference {
             fixture_size,
         };
         let running = runtime
-            .block_on(reference::start(
+            .block_on(reference::start_with(
                 config,
+                identity,
                 SocketAddr::from(([127, 0, 0, 1], 0)),
             ))
             .expect("reference target starts");

@@ -57,6 +57,7 @@ fn main() {
         project_id: reference::DEFAULT_PROJECT_ID.to_owned(),
         token: Some(Secret::new(reference::DEFAULT_TOKEN)),
         embedded: true,
+        setup: None,
     };
     let contract = Contract::embedded().expect("contract");
     let settings = Settings {

@@ -140,6 +140,7 @@ fn start_target(
                 project_id: project_id.clone(),
                 token: Some(token.clone()),
                 embedded: true,
+                setup: None,
             };
             (target, Some(running))
         }
@@ -158,6 +159,7 @@ fn start_target(
                 project_id: project_id.clone(),
                 token: token.clone(),
                 embedded: false,
+                setup: None,
             };
             (target, None)
         }

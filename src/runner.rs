@@ -51,6 +51,9 @@ pub struct Target {
     pub token: Option<Secret>,
     /// True for the embedded reference target.
     pub embedded: bool,
+    /// What the harness created there (`--fixtures create`) and the second
+    /// credential's token (`--other-cloud`); `None`: the project as it is.
+    pub setup: Option<Arc<crate::fixture::Setup>>,
 }
 
 /// Which cases run, libtest-style.
@@ -119,6 +122,8 @@ enum Attempt {
     },
     /// Not sent: the data it needed was not there.
     NotExercised(String),
+    /// Not sent: it needs fixtures or a second credential the run does not have.
+    Skipped(String),
     /// Not sent or not answered: a harness problem.
     Error(String),
 }
@@ -163,7 +168,12 @@ pub fn run_with<X: Send + 'static>(
             results: Vec::new(),
             extras: Vec::new(),
         }),
-        secrets: target.token.iter().flat_map(Secret::spellings).collect(),
+        secrets: target
+            .token
+            .iter()
+            .chain(target.setup.iter().filter_map(|s| s.other_token.as_ref()))
+            .flat_map(Secret::spellings)
+            .collect(),
     });
     let shared = Arc::new(Shared {
         contract,
@@ -297,6 +307,9 @@ impl Shared {
         let Some(case) = self.cases.get(id) else {
             return Attempt::Error(format!("no case named {id:?}"));
         };
+        if let Some(why) = crate::fixture::unmet(case, self.target.setup.as_deref()) {
+            return Attempt::Skipped(why);
+        }
         let captured = self.captures(case).await;
         match prepare(case, &captured, &self.target) {
             Ok(prepared) => received(self.client.send(&prepared.request).await, prepared.vars),
@@ -321,6 +334,9 @@ impl Shared {
 
     /// The string `capture` reads from its source case's response, or why there is none.
     async fn capture(self: &Arc<Self>, capture: &Capture) -> Result<String, WhyNot> {
+        if capture.from == crate::case::FIXTURES_SOURCE {
+            return fixture_capture(self.target.setup.as_deref(), capture);
+        }
         let source = self.attempt(&capture.from).await;
         let captured = match source.as_ref() {
             Attempt::Sent {
@@ -337,7 +353,7 @@ impl Shared {
                     capture.name, capture.from, exchange.status
                 )));
             }
-            Attempt::NotExercised(why) => {
+            Attempt::NotExercised(why) | Attempt::Skipped(why) => {
                 return Err(WhyNot::NotExercised(format!(
                     "capture {}: case {}: {why}",
                     capture.name, capture.from
@@ -385,6 +401,10 @@ impl Shared {
             }
             Attempt::Error(why) => {
                 result.outcome = Outcome::Error(why.clone());
+            }
+            Attempt::Skipped(why) => {
+                result.outcome = Outcome::Skipped;
+                result.notes.push(why.clone());
             }
             Attempt::Sent { exchange, vars, .. } => {
                 let mut others = BTreeMap::new();
@@ -449,6 +469,20 @@ impl Shared {
         result.request = Some(exchange.request.clone());
         result.response = Some(response_record(exchange));
         result.duration_ms = millis(exchange.elapsed);
+    }
+}
+
+/// The string `capture` reads from the fixtures document, or why there is none.
+fn fixture_capture(
+    setup: Option<&crate::fixture::Setup>,
+    capture: &Capture,
+) -> Result<String, WhyNot> {
+    match setup.and_then(|s| s.document.pointer(&capture.pointer)) {
+        Some(Value::String(value)) => Ok(value.clone()),
+        _ => Err(WhyNot::NotExercised(format!(
+            "capture {}: the fixtures document has no string at {}",
+            capture.name, capture.pointer
+        ))),
     }
 }
 
@@ -566,6 +600,7 @@ mod tests {
             project_id: "p".to_owned(),
             token: None,
             embedded: false,
+            setup: None,
         };
         let run = |filter: &str| {
             let extra = ExtraTrial {

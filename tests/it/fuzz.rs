@@ -52,6 +52,7 @@ fn fuzz_against(reference: &Reference, settings: &Settings) -> FuzzOutcome {
         project_id: PROJECT.to_owned(),
         token: Some(Secret::new(TOKEN)),
         embedded: false,
+        setup: None,
     };
     runtime.block_on(fuzz::run(&contract, &client, &target, settings, &Silent))
 }

@@ -23,6 +23,7 @@ use crate::report::model::{RunReport, TargetInfo};
 use crate::report::{self, summary};
 use crate::runner::Target;
 
+mod fixtures;
 mod session;
 
 use session::{Fuzzing, ReportPlan, Session, Work};
@@ -47,6 +48,7 @@ pub fn run(cli: Cli) -> Result<Exit, Error> {
         Command::Fuzz(args) => fuzz_only(&args),
         Command::Serve(args) => serve(&args),
         Command::Compare(args) => compare(&args),
+        Command::Cleanup(args) => fixtures::cleanup(&args),
     }
 }
 
@@ -109,6 +111,7 @@ fn run_suite(args: &RunArgs) -> Result<Exit, Error> {
             cases,
             selection: config.selection,
             fuzzing,
+            fixtures: config.fixtures,
         },
     )
 }

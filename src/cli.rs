@@ -5,6 +5,8 @@
 //! sdconform run [--target URL --project-id ID] [--token T] [--profile documented] [FILTER]
 //! sdconform fuzz [--target URL --project-id ID] [--cases 2000] [--seed S] [--time-limit SECS]
 //! sdconform serve [--port 8004] [--fault NAME]
+//! sdconform run --fixtures create [--other-cloud NAME] ...
+//! sdconform cleanup [--target URL --project-id ID] [--run-id ID]
 //! ```
 
 use std::net::IpAddr;
@@ -35,6 +37,8 @@ pub enum Command {
     Serve(ServeArgs),
     /// Compare report.json files: a clause × run matrix, and what changed between two runs of one target.
     Compare(CompareArgs),
+    /// Delete what earlier `run --fixtures create` runs left behind (found by their run id mark).
+    Cleanup(CleanupArgs),
 }
 
 /// What `run` and `fuzz` are pointed at, and where they write: the options they share.
@@ -168,9 +172,26 @@ pub struct RunArgs {
     /// Seed and regressions file of the fuzz phase.
     #[command(flatten)]
     pub fuzz: FuzzSeedArgs,
+    /// The data the suite runs on: the project as it is, or deployments the harness creates first (through the orchestration API) and deletes after the run, whatever its result.
+    #[arg(long, value_enum, value_name = "MODE", default_value_t = crate::fixture::Mode::Existing)]
+    pub fixtures: crate::fixture::Mode,
+    /// A cloud of clouds.yaml whose credential is in another project: tenant isolation, each project with fixtures of its own (needs --fixtures create).
+    #[arg(long, value_name = "NAME")]
+    pub other_cloud: Option<String>,
     /// Run only cases whose id contains this.
     #[arg(value_name = "FILTER")]
     pub filter: Option<String>,
+}
+
+/// `sdconform cleanup`.
+#[derive(Debug, Args)]
+pub struct CleanupArgs {
+    /// The target (the same flags as run).
+    #[command(flatten)]
+    pub common: TargetArgs,
+    /// Delete only what this run id created (printed by run, in report.json under fixtures.run_id); default: every run's.
+    #[arg(long, value_name = "ID")]
+    pub run_id: Option<String>,
 }
 
 /// `sdconform compare`.

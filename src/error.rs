@@ -43,6 +43,34 @@ pub enum Error {
     /// A report given to `compare` is missing or not an sdconform report.
     #[error("read a report")]
     ReadReport(#[source] crate::report::read::ReadError),
+    /// Fixtures could not be created (what was created is deleted first), or
+    /// `cleanup` could not list a project's leftovers.
+    #[error("{what}")]
+    Fixtures {
+        /// What was being done, e.g. `create the fixtures in project 95d0...`.
+        what: String,
+        /// Why it failed.
+        #[source]
+        source: Box<crate::fixture::FixtureError>,
+    },
+    /// `--other-cloud NAME` could not be resolved from clouds.yaml.
+    #[error("resolve --other-cloud {name}")]
+    OtherCloud {
+        /// The cloud's name.
+        name: String,
+        /// Why.
+        #[source]
+        source: Box<crate::cloud::CloudError>,
+    },
+    /// `--other-cloud NAME` could not be authenticated, or is no other project.
+    #[error("authenticate --other-cloud {name}")]
+    OtherIdentity {
+        /// The cloud's name.
+        name: String,
+        /// Why.
+        #[source]
+        source: Box<crate::identity::IdentityError>,
+    },
 }
 
 impl Error {
@@ -59,6 +87,9 @@ impl Error {
             Error::Runtime(_) | Error::Reference(_) | Error::Http(_) | Error::Report(_) => {
                 Exit::Incomplete
             }
+            Error::Fixtures { .. } => Exit::Fixtures,
+            Error::OtherCloud { source, .. } => source.exit(),
+            Error::OtherIdentity { source, .. } => source.exit(),
         }
     }
 }

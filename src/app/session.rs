@@ -2,7 +2,8 @@
 //!
 //! ```text
 //! Session + Work → TLS → runtime → target (the embedded reference, or the one given)
-//!   → client → Work: the cases as trials (+ the fuzz trial) | the fuzz phase alone
+//!   → client → (--fixtures create: create them) → Work: the cases as trials (+ the fuzz
+//!   trial) | the fuzz phase alone → (delete the fixtures, whatever happened)
 //!   → report::build → redact → summary on stdout → report files → regressions file
 //!   → verdict → Exit
 //! ```
@@ -14,19 +15,20 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
+use super::fixtures;
 use super::{
     INSECURE_WARNING, fuzz_settings, print_fuzz, progress_bar, rfc3339, runtime, save_regressions,
     start_target, target_info,
 };
 use crate::case::Case;
-use crate::config::{FuzzPlan, TargetChoice};
+use crate::config::{FixtureChoice, FuzzPlan, TargetChoice};
 use crate::contract::{Contract, Profile};
 use crate::error::Error;
 use crate::exit::Exit;
 use crate::fuzz::{self, Regression};
 use crate::http::tls::TlsOptions;
 use crate::http::{self, Limits, Secret};
-use crate::report::model::{Gate, Verdict};
+use crate::report::model::{Gate, RunReport, Verdict};
 use crate::report::write::Format;
 use crate::report::{self, build, summary};
 use crate::runner::{self, Collected, RunOutcome, Selection, Target};
@@ -75,6 +77,8 @@ pub(super) enum Work {
         selection: Selection,
         /// The fuzz phase, unless `--fuzz-cases 0`.
         fuzzing: Option<Fuzzing>,
+        /// `--fixtures` and `--other-cloud`.
+        fixtures: FixtureChoice,
     },
     /// `fuzz`: the fuzz phase alone.
     Fuzz(Fuzzing),
@@ -90,6 +94,14 @@ impl Work {
     /// `run --list`: the trials are listed, nothing is sent, no warning is printed.
     fn listing(&self) -> bool {
         matches!(self, Work::Suite { selection, .. } if selection.list)
+    }
+
+    /// The fixtures to create before the work (none for `--list` and `fuzz`).
+    fn fixtures(&self) -> FixtureChoice {
+        match self {
+            Work::Suite { fixtures, .. } if !self.listing() => fixtures.clone(),
+            _ => FixtureChoice::default(),
+        }
     }
 }
 
@@ -118,13 +130,27 @@ pub(super) fn orchestrate(session: Session, work: Work) -> Result<Exit, Error> {
         eprintln!("{INSECURE_WARNING}");
     }
     let runtime = runtime()?;
-    let (target, reference) = start_target(&runtime, &session.target, listing)?;
-    let secrets: Vec<String> = target.token.iter().flat_map(Secret::spellings).collect();
+    let (mut target, reference) = start_target(&runtime, &session.target, listing)?;
+    let mut secrets: Vec<String> = target.token.iter().flat_map(Secret::spellings).collect();
     let target_info = target_info(&target, tls.insecure());
     let client = http::Client::new(session.limits, tls)?;
     let started_at = SystemTime::now();
     let clock = Instant::now();
+    let fixtures = fixtures::set_up(
+        &runtime,
+        &client,
+        &mut target,
+        &work.fixtures(),
+        session.limits,
+        &session.tls,
+    )?;
     let (outcome, fuzzing) = execute(&session, work, client, target, &runtime);
+    // After the suite whatever its result (an interruption tears down on its own path).
+    let torn = fixtures.map(|fixtures| fixtures.tear_down(&runtime));
+    secrets.extend(
+        torn.iter()
+            .flat_map(|t| t.secrets.iter().flat_map(Secret::spellings)),
+    );
     if let Some(running) = reference {
         runtime.block_on(running.shutdown());
     }
@@ -150,6 +176,10 @@ pub(super) fn orchestrate(session: Session, work: Work) -> Result<Exit, Error> {
         },
         collected.results,
     );
+    let report = RunReport {
+        fixtures: torn.as_ref().map(|t| t.report.clone()),
+        ..report
+    };
     let secret_refs: Vec<&str> = secrets.iter().map(String::as_str).collect();
     let report = secret::redact(report, &secret_refs);
     println!();
@@ -161,13 +191,21 @@ pub(super) fn orchestrate(session: Session, work: Work) -> Result<Exit, Error> {
     if let Some(Fuzzing { plan, regressions }) = fuzzing {
         save_regressions(&plan.regressions, regressions, &collected.extras.concat())?;
     }
-    Ok(match report.verdict {
+    if let Some(fixtures) = &report.fixtures {
+        fixtures::print_teardown(fixtures);
+    }
+    let verdict = match report.verdict {
         Verdict::Conformant => Exit::Conformant,
         Verdict::NonConformant => Exit::NonConformant,
         Verdict::Error => Exit::Incomplete,
         Verdict::Inconclusive => Exit::Inconclusive,
         Verdict::Interrupted => Exit::Interrupted,
-    })
+    };
+    Ok(Exit::worst(
+        [verdict]
+            .into_iter()
+            .chain(torn.iter().flat_map(fixtures::TornDown::exits)),
+    ))
 }
 
 /// Runs the trials (or the fuzz phase alone); what they handed back, and the fuzz
@@ -184,6 +222,7 @@ fn execute(
             cases,
             selection,
             fuzzing,
+            fixtures: _,
         } => {
             let extra: Vec<_> = fuzzing
                 .iter()

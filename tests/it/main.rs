@@ -6,6 +6,7 @@ mod browser;
 mod cli;
 mod cloud;
 mod faults;
+mod fixtures;
 mod fuzz;
 mod hostile;
 mod input;

@@ -59,6 +59,7 @@ fn main() {
         embedded: true,
         secrets: sdconform::secret::Secrets::new(),
         tokens: None,
+        setup: None,
     };
     let contract = Contract::embedded().expect("contract");
     let settings = Settings {

@@ -28,6 +28,7 @@ use crate::runner::Target;
 use crate::secret::{Secrets, TokenSource};
 
 mod cloud;
+mod fixtures;
 mod interrupt;
 mod session;
 
@@ -112,6 +113,7 @@ pub fn run(cli: Cli) -> Result<Exit, Error> {
         Command::Serve(args) => serve(&args),
         Command::Compare(args) => compare(&args),
         Command::Doctor(args) => cloud::doctor(&args),
+        Command::Cleanup(args) => fixtures::cleanup(&args),
     }
 }
 
@@ -179,6 +181,7 @@ fn run_suite(args: &RunArgs, printing: Printing) -> Result<Exit, Error> {
             cases,
             selection: config.selection,
             fuzzing,
+            fixtures: config.fixtures,
         },
     )
 }
@@ -213,6 +216,7 @@ fn start_target(
                 embedded: true,
                 secrets: secrets.clone(),
                 tokens: None,
+                setup: None,
             };
             (target, Some(running))
         }
@@ -233,6 +237,7 @@ fn start_target(
                 embedded: false,
                 secrets: secrets.clone(),
                 tokens: None,
+                setup: None,
             };
             (target, None)
         }

@@ -7,6 +7,8 @@
 //! sdconform fuzz [--target URL --project-id ID] [--cases 2000] [--seed S] [--time-limit SECS]
 //! sdconform doctor --os-cloud NAME
 //! sdconform serve [--port 8004] [--fault NAME] [--clouds-yaml]
+//! sdconform run --fixtures create [--other-cloud NAME] ...
+//! sdconform cleanup [--target URL --project-id ID] [--run-id ID]
 //! ```
 
 use std::net::IpAddr;
@@ -65,6 +67,8 @@ pub enum Command {
     Compare(CompareArgs),
     /// Check the way to a real cloud step by step: where the credentials come from, the identity service, the token, the catalog entry, TLS, and whether the endpoint answers (no secret is printed).
     Doctor(DoctorArgs),
+    /// Delete what earlier `run --fixtures create` runs left behind (found by their run id mark).
+    Cleanup(CleanupArgs),
 }
 
 /// A real cloud, named as OpenStack's own clients name it (`--os-cloud`, `--os-region-name`, `--os-interface`).
@@ -235,9 +239,26 @@ pub struct RunArgs {
     /// Seed and regressions file of the fuzz phase.
     #[command(flatten)]
     pub fuzz: FuzzSeedArgs,
+    /// The data the suite runs on: the project as it is, or deployments the harness creates first (through the orchestration API) and deletes after the run, whatever its result.
+    #[arg(long, value_enum, value_name = "MODE", default_value_t = crate::fixture::Mode::Existing)]
+    pub fixtures: crate::fixture::Mode,
+    /// A cloud of clouds.yaml whose credential is in another project: tenant isolation, each project with fixtures of its own (needs --fixtures create).
+    #[arg(long, value_name = "NAME")]
+    pub other_cloud: Option<String>,
     /// Run only cases whose id contains this.
     #[arg(value_name = "FILTER")]
     pub filter: Option<String>,
+}
+
+/// `sdconform cleanup`.
+#[derive(Debug, Args)]
+pub struct CleanupArgs {
+    /// The target (the same flags as run).
+    #[command(flatten)]
+    pub common: TargetArgs,
+    /// Delete only what this run id created (printed by run, in report.json under fixtures.run_id); default: every run's.
+    #[arg(long, value_name = "ID")]
+    pub run_id: Option<String>,
 }
 
 /// `sdconform compare`.

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::cli::{FuzzArgs, RunArgs, TargetArgs};
+use crate::cli::{CleanupArgs, FuzzArgs, RunArgs, TargetArgs};
 use crate::contract::Profile;
 use crate::error::Error;
 use crate::http::tls::TlsOptions;
@@ -95,6 +95,73 @@ pub struct RunConfig {
     pub gate: crate::report::model::Gate,
     /// The fuzz phase (`--fuzz-cases`, `--seed`, `--regressions`).
     pub fuzz: FuzzPlan,
+    /// `--fixtures` and `--other-cloud`.
+    pub fixtures: FixtureChoice,
+}
+
+/// What data a run creates, and in which projects.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FixtureChoice {
+    /// `--fixtures`.
+    pub mode: crate::fixture::Mode,
+    /// `--other-cloud NAME`: the cloud of `clouds.yaml` whose project gets fixtures of its own.
+    pub other_cloud: Option<String>,
+}
+
+impl FixtureChoice {
+    /// Validates `--fixtures` and `--other-cloud`.
+    fn from_args(args: &RunArgs) -> Result<FixtureChoice, Error> {
+        let other_cloud = match &args.other_cloud {
+            Some(name) if name.trim().is_empty() => {
+                return Err(Error::Usage("--other-cloud needs a cloud name".to_owned()));
+            }
+            Some(_) if args.fixtures != crate::fixture::Mode::Create => {
+                return Err(Error::Usage(
+                    "--other-cloud needs --fixtures create: each project gets fixtures of its own, so that the isolation checks are never vacuous".to_owned(),
+                ));
+            }
+            other => other.clone(),
+        };
+        Ok(FixtureChoice {
+            mode: args.fixtures,
+            other_cloud,
+        })
+    }
+}
+
+/// A validated `cleanup`.
+#[derive(Debug, Clone)]
+pub struct CleanupConfig {
+    /// The target.
+    pub target: TargetChoice,
+    /// Client limits.
+    pub limits: Limits,
+    /// TLS files and `--insecure`.
+    pub tls: TlsOptions,
+    /// `--run-id`: only this run's leftovers.
+    pub run_id: Option<String>,
+}
+
+impl CleanupConfig {
+    /// Validates `args`; `token` is the resolved token and where it came from.
+    pub fn from_args(
+        args: &CleanupArgs,
+        token: Option<(String, TokenSource)>,
+    ) -> Result<CleanupConfig, Error> {
+        if let Some(run_id) = &args.run_id
+            && !crate::fixture::is_run_id(run_id)
+        {
+            return Err(Error::Usage(format!(
+                "--run-id {run_id:?} is not a run id (ASCII letters, digits and -, as run prints it)"
+            )));
+        }
+        Ok(CleanupConfig {
+            target: target_choice(&args.common, token)?,
+            limits: limits(&args.common, Duration::from_secs(600))?,
+            tls: tls_options(&args.common),
+            run_id: args.run_id.clone(),
+        })
+    }
 }
 
 impl RunConfig {
@@ -139,6 +206,7 @@ impl RunConfig {
                 time_limit: None,
                 regressions: regressions_file(&args.fuzz.regressions, &args.common.report_dir),
             },
+            fixtures: FixtureChoice::from_args(args)?,
         })
     }
 }
@@ -417,6 +485,7 @@ mod tests {
             crate::cli::Command::Serve(_)
             | crate::cli::Command::Compare(_)
             | crate::cli::Command::Doctor(_)
+            | crate::cli::Command::Cleanup(_)
             | crate::cli::Command::Fuzz(_) => Err("not run".to_owned()),
         }
     }
@@ -693,6 +762,23 @@ mod tests {
                 vec!["sdconform", "run", "--project-id", " "],
                 "--project-id",
             ),
+            // Issue 11 section 3: isolation needs fixtures in both projects.
+            (
+                vec!["sdconform", "run", "--other-cloud", "b"],
+                "--other-cloud needs --fixtures create",
+            ),
+            (
+                vec![
+                    "sdconform",
+                    "run",
+                    "--fixtures",
+                    "create",
+                    "--other-cloud",
+                    "",
+                ],
+                "--other-cloud needs a cloud name",
+            ),
+            (vec!["sdconform", "run", "--fixtures", "some"], "--fixtures"),
         ];
         for (argv, fragment) in bad {
             match parse(&argv) {

@@ -68,6 +68,34 @@ pub enum Error {
     /// The cloud's identity service gave no usable token or endpoint.
     #[error("connect to the cloud")]
     Identity(#[from] crate::identity::IdentityError),
+    /// Fixtures could not be created (what was created is deleted first), or
+    /// `cleanup` could not list a project's leftovers.
+    #[error("{what}")]
+    Fixtures {
+        /// What was being done, e.g. `create the fixtures in project 95d0...`.
+        what: String,
+        /// Why it failed.
+        #[source]
+        source: Box<crate::fixture::FixtureError>,
+    },
+    /// `--other-cloud NAME` could not be resolved from clouds.yaml.
+    #[error("resolve --other-cloud {name}")]
+    OtherCloud {
+        /// The cloud's name.
+        name: String,
+        /// Why.
+        #[source]
+        source: Box<crate::cloud::CloudError>,
+    },
+    /// `--other-cloud NAME` could not be authenticated, or is no other project.
+    #[error("authenticate --other-cloud {name}")]
+    OtherIdentity {
+        /// The cloud's name.
+        name: String,
+        /// Why.
+        #[source]
+        source: Box<crate::identity::IdentityError>,
+    },
 }
 
 impl Error {
@@ -95,6 +123,9 @@ impl Error {
             Error::Cloud(e) => e.exit(),
             Error::Identity(e) => e.exit(),
             Error::Scrubbed { exit, .. } => *exit,
+            Error::Fixtures { .. } => Exit::Fixtures,
+            Error::OtherCloud { source, .. } => source.exit(),
+            Error::OtherIdentity { source, .. } => source.exit(),
         }
     }
 }

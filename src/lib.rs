@@ -25,6 +25,7 @@ pub mod console;
 pub mod contract;
 pub mod error;
 pub mod exit;
+pub mod fixture;
 pub mod fuzz;
 pub mod http;
 pub mod identity;

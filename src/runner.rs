@@ -60,6 +60,9 @@ pub struct Target {
     /// Where the token comes from at send time when the identity service issued it
     /// (`--os-cloud`): renewed before it expires, `token` being the first (see [`bearer`]).
     pub tokens: Option<crate::identity::TokenSource>,
+    /// What the harness created there (`--fixtures create`) and the second
+    /// credential's token (`--other-cloud`); `None`: the project as it is.
+    pub setup: Option<Arc<crate::fixture::Setup>>,
 }
 
 /// Which cases run, libtest-style.
@@ -153,6 +156,8 @@ enum Attempt {
     },
     /// Not sent: the data it needed was not there.
     NotExercised(String),
+    /// Not sent: it needs fixtures or a second credential the run does not have.
+    Skipped(String),
     /// Not sent or not answered: a harness problem.
     Error(String),
     /// Not sent, or its answer not awaited: the run was interrupted.
@@ -362,6 +367,9 @@ impl Shared {
         let Some(case) = self.cases.get(id) else {
             return Attempt::Error(format!("no case named {id:?}"));
         };
+        if let Some(why) = crate::fixture::unmet(case, self.target.setup.as_deref()) {
+            return Attempt::Skipped(why);
+        }
         let captured = self.captures(case).await;
         if self.client.cancel().stopping() {
             return Attempt::NotRun(NOT_RUN);
@@ -397,6 +405,9 @@ impl Shared {
 
     /// The string `capture` reads from its source case's response, or why there is none.
     async fn capture(self: &Arc<Self>, capture: &Capture) -> Result<String, WhyNot> {
+        if capture.from == crate::case::FIXTURES_SOURCE {
+            return fixture_capture(self.target.setup.as_deref(), capture);
+        }
         let source = self.attempt(&capture.from).await;
         let captured = match source.as_ref() {
             Attempt::Sent {
@@ -413,7 +424,7 @@ impl Shared {
                     capture.name, capture.from, exchange.status
                 )));
             }
-            Attempt::NotExercised(why) => {
+            Attempt::NotExercised(why) | Attempt::Skipped(why) => {
                 return Err(WhyNot::NotExercised(format!(
                     "capture {}: case {}: {why}",
                     capture.name, capture.from
@@ -471,6 +482,10 @@ impl Shared {
             Attempt::NotRun(why) => {
                 result.outcome = Outcome::Skipped;
                 result.notes.push((*why).to_owned());
+            }
+            Attempt::Skipped(why) => {
+                result.outcome = Outcome::Skipped;
+                result.notes.push(why.clone());
             }
             Attempt::Sent {
                 exchange,
@@ -541,6 +556,20 @@ impl Shared {
         result.request = Some(exchange.request.clone());
         result.response = Some(response_record(exchange));
         result.duration_ms = millis(exchange.elapsed);
+    }
+}
+
+/// The string `capture` reads from the fixtures document, or why there is none.
+fn fixture_capture(
+    setup: Option<&crate::fixture::Setup>,
+    capture: &Capture,
+) -> Result<String, WhyNot> {
+    match setup.and_then(|s| s.document.pointer(&capture.pointer)) {
+        Some(Value::String(value)) => Ok(value.clone()),
+        _ => Err(WhyNot::NotExercised(format!(
+            "capture {}: the fixtures document has no string at {}",
+            capture.name, capture.pointer
+        ))),
     }
 }
 
@@ -681,6 +710,7 @@ mod tests {
             embedded: false,
             secrets: Secrets::new(),
             tokens: None,
+            setup: None,
         };
         let run = |filter: &str| {
             let extra = ExtraTrial {

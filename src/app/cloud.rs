@@ -110,6 +110,7 @@ impl CloudRun {
                 token: None,
                 embedded: false,
                 secrets: crate::secret::Secrets::new(),
+                setup: None,
                 tokens: None,
             });
         };
@@ -141,6 +142,7 @@ impl CloudRun {
             token: Some(first.value),
             embedded: false,
             secrets: crate::secret::Secrets::new(),
+            setup: None,
             tokens: Some(connection.tokens.clone()),
         };
         self.connection = Some(connection);

@@ -4,7 +4,8 @@
 //! Session + Work → cloud resolved (clouds.yaml: no network) → secrets (refused: exit 2)
 //!   → TLS → report directory locked (exit 3) → runtime (+ SIGINT/SIGTERM)
 //!   → target (the embedded reference, the one given, or the cloud, connected)
-//!   → client → Work: the cases as trials (+ the fuzz trial) | the fuzz phase alone
+//!   → client → (--fixtures create: create them) → Work: the cases as trials (+ the fuzz
+//!   trial) | the fuzz phase alone → (delete the fixtures, whatever happened)
 //!   → report::build (interrupted?) → redact → summary on stdout → report files
 //!   → regressions file → stale report files removed → verdict → Exit
 //! ```
@@ -20,13 +21,14 @@ use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
 use super::cloud::CloudRun;
+use super::fixtures;
 use super::{
     Printing, fuzz_lines, fuzz_settings, insecure_warning, interrupt, progress_bar, rfc3339,
     runtime, save_regressions, start_target, target_info,
 };
 use crate::cancel::Cancel;
 use crate::case::Case;
-use crate::config::{FuzzPlan, TargetChoice};
+use crate::config::{FixtureChoice, FuzzPlan, TargetChoice};
 use crate::console;
 use crate::contract::{Contract, Profile};
 use crate::error::Error;
@@ -35,7 +37,7 @@ use crate::fuzz::{self, Regression};
 use crate::http::tls::TlsOptions;
 use crate::http::{self, Limits};
 use crate::report::lock::DirLock;
-use crate::report::model::{Gate, Verdict};
+use crate::report::model::{Gate, RunReport, Verdict};
 use crate::report::write::Format;
 use crate::report::{self, build, summary};
 use crate::runner::{self, Collected, RunOutcome, Selection, Target, TrialOutput};
@@ -86,6 +88,8 @@ pub(super) enum Work {
         selection: Selection,
         /// The fuzz phase, unless `--fuzz-cases 0`.
         fuzzing: Option<Fuzzing>,
+        /// `--fixtures` and `--other-cloud`.
+        fixtures: FixtureChoice,
     },
     /// `fuzz`: the fuzz phase alone.
     Fuzz(Fuzzing),
@@ -101,6 +105,14 @@ impl Work {
     /// `run --list`: the trials are listed, nothing is sent, no warning is printed.
     fn listing(&self) -> bool {
         matches!(self, Work::Suite { selection, .. } if selection.list)
+    }
+
+    /// The fixtures to create before the work (none for `--list` and `fuzz`).
+    fn fixtures(&self) -> FixtureChoice {
+        match self {
+            Work::Suite { fixtures, .. } if !self.listing() => fixtures.clone(),
+            _ => FixtureChoice::default(),
+        }
     }
 }
 
@@ -223,11 +235,25 @@ fn conduct(
 ) -> Result<Exit, Error> {
     let listing = work.listing();
     let runtime = runtime()?;
-    let connected = connect(&session, &mut setup, &runtime, listing, secrets)?;
+    let mut connected = connect(&session, &mut setup, &runtime, listing, secrets)?;
     let mut target_info = target_info(&connected.target, connected.insecure);
     let started_at = SystemTime::now();
     let clock = Instant::now();
+    let fixtures = fixtures::set_up(
+        &runtime,
+        &connected.client,
+        &mut connected.target,
+        &work.fixtures(),
+        session.limits,
+        &session.tls,
+    )?;
+    include_other_token(&mut connected.target, secrets);
     let (outcome, fuzzing) = execute(&session, work, connected.client, connected.target, &runtime);
+    // After the suite whatever its result, an interruption included.
+    let torn = fixtures.map(|fixtures| fixtures.tear_down(&runtime));
+    for secret in torn.iter().flat_map(|t| t.secrets.iter()) {
+        secrets.include(secret);
+    }
     if let Some(cloud) = &setup.cloud {
         // Every token issued during the run.
         for token in cloud.issued() {
@@ -246,27 +272,20 @@ fn conduct(
         }
         RunOutcome::Ran(collected) => collected,
     };
-    let report = build::build(
-        build::Context {
-            contract: &session.contract,
-            profile: session.profile,
-            target: target_info,
-            cases_source: session.report.cases_source.clone(),
-            started_at: rfc3339(started_at),
-            finished_at: rfc3339(SystemTime::now()),
-            duration_ms: u64::try_from(clock.elapsed().as_millis()).unwrap_or(u64::MAX),
-            gate: session.report.gate,
-            waivers: session.report.waivers.as_ref(),
+    let report = assemble(
+        &session,
+        Timing {
+            info: target_info,
+            started_at,
+            clock,
         },
         collected.results,
+        torn.as_ref().map(|t| t.report.clone()),
+        connected.cancel.cause(),
     );
-    let report = match connected.cancel.cause() {
-        Some(cause) => {
-            let why = interruption(cause, &report.cases);
-            build::interrupted(report, why)
-        }
-        None => report,
-    };
+    if let Some(torn) = &torn {
+        fixtures::print_teardown(&torn.report);
+    }
     let verdict = publish(&session, report, secrets, written)?;
     if let Some(fuzzing) = fuzzing {
         save_regressions(
@@ -276,7 +295,59 @@ fn conduct(
             session.printing,
         )?;
     }
-    Ok(exit_of(verdict))
+    Ok(Exit::worst(
+        [exit_of(verdict)]
+            .into_iter()
+            .chain(torn.iter().flat_map(fixtures::TornDown::exits)),
+    ))
+}
+
+/// The other cloud's token (`--other-cloud`) is sent too: scrubbed like the run's.
+fn include_other_token(target: &mut Target, secrets: &mut Secrets) {
+    if let Some(other) = target.setup.as_ref().and_then(|s| s.other_token.clone()) {
+        secrets.include(&other);
+        target.secrets = secrets.clone();
+    }
+}
+
+/// What the report says of the target and when the run ran.
+struct Timing {
+    info: crate::report::model::TargetInfo,
+    started_at: SystemTime,
+    clock: Instant,
+}
+
+/// The run's report from its case results, with what the fixtures left and, after a
+/// signal, the verdict `interrupted` first.
+fn assemble(
+    session: &Session,
+    timing: Timing,
+    results: Vec<crate::model::CaseResult>,
+    fixtures: Option<crate::report::model::FixturesReport>,
+    interrupted_by: Option<&str>,
+) -> RunReport {
+    let report = build::build(
+        build::Context {
+            contract: &session.contract,
+            profile: session.profile,
+            target: timing.info,
+            cases_source: session.report.cases_source.clone(),
+            started_at: rfc3339(timing.started_at),
+            finished_at: rfc3339(SystemTime::now()),
+            duration_ms: u64::try_from(timing.clock.elapsed().as_millis()).unwrap_or(u64::MAX),
+            gate: session.report.gate,
+            waivers: session.report.waivers.as_ref(),
+        },
+        results,
+    );
+    let report = RunReport { fixtures, ..report };
+    match interrupted_by {
+        Some(cause) => {
+            let why = interruption(cause, &report.cases);
+            build::interrupted(report, why)
+        }
+        None => report,
+    }
 }
 
 /// Starts the embedded target, or connects to the cloud (issued tokens join `secrets`),
@@ -446,6 +517,7 @@ fn execute(
             cases,
             mut selection,
             fuzzing,
+            fixtures: _,
         } => {
             let printing = session.printing;
             let extra = extra_trials(

@@ -50,6 +50,12 @@ pub enum Check {
     FilterExact(FilterExact),
     /// The filtered list is the subset of the unfiltered list with that `server_id`.
     FilterSubset(FilterSubset),
+    /// The list's ids are exactly a known set (a filter by a server the harness created).
+    IdsEqual(Ids),
+    /// The list holds every id of a known set (what the harness created in the project).
+    IdsInclude(Ids),
+    /// The list holds no id of a known set (another project's deployments).
+    IdsExclude(Ids),
 }
 
 impl Check {
@@ -60,6 +66,9 @@ impl Check {
             Check::UniqueIds => CheckName::UniqueIds,
             Check::FilterExact(_) => CheckName::FilterExact,
             Check::FilterSubset(_) => CheckName::FilterSubset,
+            Check::IdsEqual(_) => CheckName::IdsEqual,
+            Check::IdsInclude(_) => CheckName::IdsInclude,
+            Check::IdsExclude(_) => CheckName::IdsExclude,
         }
     }
 
@@ -69,6 +78,9 @@ impl Check {
             Check::TimestampOrder | Check::UniqueIds => None,
             Check::FilterExact(params) => Some(&params.server_id),
             Check::FilterSubset(params) => Some(&params.server_id),
+            Check::IdsEqual(params) | Check::IdsInclude(params) | Check::IdsExclude(params) => {
+                Some(&params.ids)
+            }
         }
     }
 
@@ -85,7 +97,11 @@ impl Check {
         match name {
             CheckName::TimestampOrder => Some(Check::TimestampOrder),
             CheckName::UniqueIds => Some(Check::UniqueIds),
-            CheckName::FilterExact | CheckName::FilterSubset => None,
+            CheckName::FilterExact
+            | CheckName::FilterSubset
+            | CheckName::IdsEqual
+            | CheckName::IdsInclude
+            | CheckName::IdsExclude => None,
         }
     }
 }
@@ -106,6 +122,15 @@ pub struct FilterSubset {
     pub server_id: Template,
     /// Id of the case whose response is the unfiltered list.
     pub unfiltered: String,
+}
+
+/// Parameters of `ids_equal`, `ids_include` and `ids_exclude`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ids {
+    /// The known ids, comma-separated, e.g. `{created}` (a capture from the fixtures
+    /// document, whose id sets are comma-separated strings); an empty string is the empty set.
+    pub ids: Template,
 }
 
 /// The parameters of a check that takes none: an empty object at most.
@@ -160,15 +185,24 @@ pub enum CheckName {
     /// The filtered list is the subset of the unfiltered list with that `server_id`.
     /// Params: `server_id`, `unfiltered` (a case id).
     FilterSubset,
+    /// The list's ids are exactly the given set (SD-REQ-1). Params: `ids`.
+    IdsEqual,
+    /// The list holds every given id (SD-URI-2). Params: `ids`.
+    IdsInclude,
+    /// The list holds none of the given ids (SD-URI-2). Params: `ids`.
+    IdsExclude,
 }
 
 impl CheckName {
     /// Every check, in a stable order.
-    pub const ALL: [CheckName; 4] = [
+    pub const ALL: [CheckName; 7] = [
         CheckName::TimestampOrder,
         CheckName::UniqueIds,
         CheckName::FilterExact,
         CheckName::FilterSubset,
+        CheckName::IdsEqual,
+        CheckName::IdsInclude,
+        CheckName::IdsExclude,
     ];
 
     /// The name used in case files and reports.
@@ -178,6 +212,9 @@ impl CheckName {
             CheckName::UniqueIds => "unique_ids",
             CheckName::FilterExact => "filter_exact",
             CheckName::FilterSubset => "filter_subset",
+            CheckName::IdsEqual => "ids_equal",
+            CheckName::IdsInclude => "ids_include",
+            CheckName::IdsExclude => "ids_exclude",
         }
     }
 }
@@ -213,6 +250,9 @@ impl<'de> DeserializeSeed<'de> for ParamsOf {
             CheckName::FilterSubset => {
                 FilterSubset::deserialize(deserializer).map(Check::FilterSubset)
             }
+            CheckName::IdsEqual => Ids::deserialize(deserializer).map(Check::IdsEqual),
+            CheckName::IdsInclude => Ids::deserialize(deserializer).map(Check::IdsInclude),
+            CheckName::IdsExclude => Ids::deserialize(deserializer).map(Check::IdsExclude),
         }
     }
 }
@@ -284,6 +324,9 @@ impl Serialize for CheckSpec {
             Check::TimestampOrder | Check::UniqueIds => {}
             Check::FilterExact(params) => map.serialize_entry("params", params)?,
             Check::FilterSubset(params) => map.serialize_entry("params", params)?,
+            Check::IdsEqual(params) | Check::IdsInclude(params) | Check::IdsExclude(params) => {
+                map.serialize_entry("params", params)?
+            }
         }
         if let Some(severity) = &self.severity {
             map.serialize_entry("severity", severity)?;
@@ -388,6 +431,9 @@ mod tests {
             json!({ "check": "unique_ids" }),
             json!({ "check": "filter_exact", "params": { "server_id": "{server_id}" } }),
             json!({ "check": "filter_subset", "params": { "server_id": "s", "unfiltered": "a" } }),
+            json!({ "check": "ids_equal", "params": { "ids": "{created}" } }),
+            json!({ "check": "ids_include", "params": { "ids": "a,b" } }),
+            json!({ "check": "ids_exclude", "params": { "ids": "" } }),
         ] {
             let spec = spec(value.clone()).unwrap();
             assert_eq!(serde_json::to_value(&spec).unwrap(), value);

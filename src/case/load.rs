@@ -149,6 +149,14 @@ impl LoadError {
 pub const EMBEDDED: &[(&str, &str)] = &[
     ("cases/auth.json", include_str!("../../cases/auth.json")),
     ("cases/filter.json", include_str!("../../cases/filter.json")),
+    (
+        "cases/fixtures.json",
+        include_str!("../../cases/fixtures.json"),
+    ),
+    (
+        "cases/isolation.json",
+        include_str!("../../cases/isolation.json"),
+    ),
     ("cases/list.json", include_str!("../../cases/list.json")),
     ("cases/paths.json", include_str!("../../cases/paths.json")),
 ];
@@ -248,7 +256,7 @@ mod tests {
     use serde_json::{Map, json};
 
     use super::*;
-    use crate::case::{Check, CheckName, CheckSpec, FilterExact, FilterSubset, Template};
+    use crate::case::{Check, CheckName, CheckSpec, FilterExact, FilterSubset, Ids, Template};
 
     fn case_schema() -> Value {
         serde_json::from_str(include_str!("../../schemas/case.schema.json")).unwrap()
@@ -298,6 +306,15 @@ mod tests {
                 "filter-unknown-server",
                 "filter-case-flipped-server",
                 "filter-prefix-server",
+                "fixtures-listed",
+                "fixtures-by-server-0",
+                "fixtures-by-server-1",
+                "fixtures-by-server-2",
+                "isolation-listing-excludes-other-project",
+                "isolation-by-other-project-server",
+                "isolation-other-listing-excludes-this-project",
+                "isolation-other-by-this-project-server",
+                "isolation-other-token-refused",
                 "list-all",
                 "unknown-path",
             ]
@@ -433,7 +450,7 @@ mod tests {
                     ),
                 )],
                 "x.json:6:77: /cases/0/request/auth: ",
-                "unknown variant `admin`, expected one of `default`, `none`, `invalid`",
+                "unknown variant `admin`, expected one of `default`, `none`, `invalid`, `other`",
             ),
             (
                 "missing required field",
@@ -615,12 +632,13 @@ mod tests {
             line: 12,
             column: 9,
             pointer: "/cases/0/request/auth".to_owned(),
-            message: "unknown variant `admin`, expected one of `default`, `none`, `invalid`"
-                .to_owned(),
+            message:
+                "unknown variant `admin`, expected one of `default`, `none`, `invalid`, `other`"
+                    .to_owned(),
         };
         assert_eq!(
             error.to_string(),
-            "cases/filter.json:12:9: /cases/0/request/auth: unknown variant `admin`, expected one of `default`, `none`, `invalid`"
+            "cases/filter.json:12:9: /cases/0/request/auth: unknown variant `admin`, expected one of `default`, `none`, `invalid`, `other`"
         );
         let root = LoadError::Invalid {
             file: "x.json".to_owned(),
@@ -683,7 +701,7 @@ mod tests {
                     r#"{ "path": "/v1/{project_id}/software_deployments" }"#,
                     r#"{ "path": "/v1/{project_id}/software_deployments", "auth": "admin" }"#,
                 ),
-                "x.json:6:77: /cases/0/request/auth: unknown variant `admin`, expected one of `default`, `none`, `invalid`",
+                "x.json:6:77: /cases/0/request/auth: unknown variant `admin`, expected one of `default`, `none`, `invalid`, `other`",
             ),
             (
                 edit(
@@ -772,7 +790,7 @@ mod tests {
     }
 
     /// Every check, each of its parameters set to "v".
-    fn every_check() -> [Check; 4] {
+    fn every_check() -> [Check; 7] {
         CheckName::ALL.map(|name| match name {
             CheckName::TimestampOrder => Check::TimestampOrder,
             CheckName::UniqueIds => Check::UniqueIds,
@@ -782,6 +800,15 @@ mod tests {
             CheckName::FilterSubset => Check::FilterSubset(FilterSubset {
                 server_id: Template::new("v"),
                 unfiltered: "v".to_owned(),
+            }),
+            CheckName::IdsEqual => Check::IdsEqual(Ids {
+                ids: Template::new("v"),
+            }),
+            CheckName::IdsInclude => Check::IdsInclude(Ids {
+                ids: Template::new("v"),
+            }),
+            CheckName::IdsExclude => Check::IdsExclude(Ids {
+                ids: Template::new("v"),
             }),
         })
     }

@@ -75,13 +75,20 @@ pub struct Source {
     pub column: usize,
 }
 
+/// The pseudo source a capture names to read what the harness created
+/// (`--fixtures create`) instead of a case's response: the fixtures document
+/// (`fixture::Setup`), e.g. `{"name": "server_id", "from": "fixtures", "pointer": "/servers/0"}`.
+/// No case may have this id.
+pub const FIXTURES_SOURCE: &str = "fixtures";
+
 /// A variable captured from another case's response body.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Capture {
     /// Variable name, used as `{name}` in templates.
     pub name: String,
-    /// Id of the case whose response is read (it runs first, once).
+    /// Id of the case whose response is read (it runs first, once), or
+    /// [`FIXTURES_SOURCE`] for the data the harness created.
     pub from: String,
     /// JSON pointer to a string in that response's body.
     pub pointer: String,
@@ -138,6 +145,9 @@ pub enum AuthMode {
     None,
     /// A syntactically plausible token the target cannot know.
     Invalid,
+    /// The token of the second credential, in another project (`--other-cloud`):
+    /// tenant isolation. A case that sends it is skipped without one.
+    Other,
 }
 
 /// What the contract allows in return.
@@ -154,6 +164,11 @@ pub struct Expect {
     /// Schema name (file `schemas/NAME.schema.json`) a 200 body must satisfy under the profile.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schema: Option<String>,
+    /// Undocumented codes the `lenient` profile accepts here (an observation there);
+    /// `strict` and `documented` report them under SD-CODE-SET, saying `lenient`
+    /// accepts them. For example 403 for another project's token, which Heat answers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lenient_status: Vec<u16>,
 }
 
 fn must() -> Severity {

@@ -64,13 +64,19 @@ fn unique_ids(cases: &[Case]) -> Result<BTreeMap<&str, &Case>, LoadError> {
     Ok(ids)
 }
 
-/// Every case `case` captures from or compares with is loaded.
+/// Every case `case` captures from or compares with is loaded (captures from
+/// [`super::model::FIXTURES_SOURCE`] read no case).
 fn references_resolve(case: &Case, ids: &BTreeMap<&str, &Case>) -> Result<(), LoadError> {
     let compared = case
         .checks
         .iter()
         .filter_map(|spec| spec.check.other_case());
-    let captured = case.captures.iter().map(|c| c.from.as_str());
+    // The fixtures document is no case: it exists when the run creates fixtures.
+    let captured = case
+        .captures
+        .iter()
+        .map(|c| c.from.as_str())
+        .filter(|from| *from != super::model::FIXTURES_SOURCE);
     match captured.chain(compared).find(|id| !ids.contains_key(id)) {
         Some(missing) => {
             let (file, line, column) = position(&case.source);

@@ -14,7 +14,8 @@ use serde_json::Value;
 use super::collation::CollationMatch;
 use super::list::{self, Walk, WalkError};
 use super::{
-    CheckOutcome, CheckRecord, Finding, Observation, Severity, body, filter, order, status, unique,
+    CheckOutcome, CheckRecord, Finding, Observation, Severity, body, filter, ids, order, status,
+    unique,
 };
 use crate::case::{Case, Check, CheckName, Template};
 use crate::contract::{Contract, Profile};
@@ -121,6 +122,8 @@ pub fn default_clause(check: CheckName) -> &'static str {
         CheckName::TimestampOrder => "SD-RESP-11",
         CheckName::UniqueIds => "SD-RESP-5",
         CheckName::FilterExact | CheckName::FilterSubset => "SD-REQ-1",
+        CheckName::IdsEqual => ids::Relation::Equal.clause(),
+        CheckName::IdsInclude | CheckName::IdsExclude => ids::Relation::Exclude.clause(),
     }
 }
 
@@ -150,12 +153,10 @@ pub fn evaluate_cut(input: &Input<'_>, limit: usize) -> Evaluation {
 fn evaluate_body(input: &Input<'_>, cut: Option<usize>) -> Evaluation {
     let mut eval = Evaluation::default();
     let case = input.case;
-    eval.add(status::check(
-        input.status,
-        &case.expect.status,
-        &case.expect.clause,
-        case.expect.severity,
-    ));
+    let (findings, records, observations) =
+        status::check_expect(input.status, &case.expect, input.profile);
+    eval.add((findings, records));
+    eval.observations.extend(observations);
     eval.records.extend(status::endpoint_records(
         &case.request.path,
         case.request.auth == crate::case::AuthMode::Default,
@@ -276,6 +277,7 @@ enum Running<'a> {
     Unique(unique::Unique),
     Exact(filter::Exact),
     Subset(filter::Subset<'a>),
+    Ids(ids::Ids),
     /// The check cannot run; why.
     Unavailable(String),
 }
@@ -306,6 +308,12 @@ impl<'a> Accumulators<'a> {
                             CollationMatch::under(input.profile),
                         ))
                     }),
+                    Check::IdsEqual(params) => render(&params.ids)
+                        .map(|s| Running::Ids(ids::Ids::new(ids::Relation::Equal, &s, severity))),
+                    Check::IdsInclude(params) => render(&params.ids)
+                        .map(|s| Running::Ids(ids::Ids::new(ids::Relation::Include, &s, severity))),
+                    Check::IdsExclude(params) => render(&params.ids)
+                        .map(|s| Running::Ids(ids::Ids::new(ids::Relation::Exclude, &s, severity))),
                     Check::FilterSubset(params) => render(&params.server_id).and_then(|s| {
                         let source = params.unfiltered.as_str();
                         match input.others.get(source) {
@@ -353,6 +361,7 @@ impl<'a> Accumulators<'a> {
                 Running::Unique(c) => c.item(index, item),
                 Running::Exact(c) => c.item(index, item),
                 Running::Subset(c) => c.item(index, item),
+                Running::Ids(c) => c.item(index, item),
                 Running::Unavailable(_) => {}
             }
         }
@@ -431,6 +440,7 @@ impl<'a> Accumulators<'a> {
                     eval.observations.extend(observations);
                 }
                 Running::Subset(c) => eval.add(c.finish()),
+                Running::Ids(c) => eval.add(c.finish()),
                 Running::Unavailable(why) => eval.records.push(
                     CheckRecord::new(spec.name().as_str(), clause, CheckOutcome::NotExercised)
                         .with_note(why),

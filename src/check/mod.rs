@@ -9,6 +9,7 @@ pub mod body;
 pub mod collation;
 pub mod evaluate;
 pub mod filter;
+pub mod ids;
 pub mod list;
 pub mod order;
 pub mod status;

@@ -3,8 +3,15 @@
 //! A code outside {200, 400, 401, 404, 500} is reported once, against
 //! SD-CODE-SET; a documented code the case does not allow (e.g. 200 without a
 //! token) is reported against the case's own clause (e.g. SD-CODE-401).
+//!
+//! A case may name undocumented codes the `lenient` profile accepts
+//! (`expect.lenient_status`, e.g. the 403 Heat answers a token of another project):
+//! under `lenient` such a code is an observation, under `strict` and `documented`
+//! still an SD-CODE-SET finding, which says that `lenient` accepts it.
 
-use super::{CheckOutcome, CheckRecord, Finding, Severity};
+use super::{CheckOutcome, CheckRecord, Finding, Observation, Severity};
+use crate::case::Expect;
+use crate::contract::Profile;
 
 /// The return codes the document lists (SD-CODE-SET).
 pub const DOCUMENTED: [u16; 5] = [200, 400, 401, 404, 500];
@@ -41,6 +48,53 @@ pub fn endpoint_records(
         .collect()
 }
 
+/// Checks `status` against the documented set and what the case expects, under
+/// `profile` (which decides what becomes of the case's `lenient_status` codes).
+pub fn check_expect(
+    status: u16,
+    expect: &Expect,
+    profile: Profile,
+) -> (Vec<Finding>, Vec<CheckRecord>, Vec<Observation>) {
+    let (mut findings, records) = check(status, &expect.status, &expect.clause, expect.severity);
+    if !expect.lenient_status.contains(&status) || DOCUMENTED.contains(&status) {
+        return (findings, records, Vec::new());
+    }
+    let accepted = format!(
+        "status {status} is not a return code the contract documents; common implementations answer it here, and the lenient profile accepts it"
+    );
+    if profile == Profile::Lenient {
+        let observation = Observation::new(
+            "SD-CODE-SET",
+            "status_code",
+            "",
+            format!("one of the documented codes {}", list(&DOCUMENTED)),
+            status.to_string(),
+            accepted,
+        )
+        .finding_under(&[Profile::Strict.as_str(), Profile::Documented.as_str()]);
+        let records = vec![
+            CheckRecord::new("status_code", "SD-CODE-SET", CheckOutcome::Pass)
+                .with_note(format!("status {status} accepted by the lenient profile")),
+            CheckRecord::new("status_code", &expect.clause, CheckOutcome::Pass),
+        ];
+        return (Vec::new(), records, vec![observation]);
+    }
+    for finding in findings.iter_mut().filter(|f| f.clause == "SD-CODE-SET") {
+        finding.message = accepted.clone();
+        finding.accepted_by = vec![Profile::Lenient.as_str().to_owned()];
+    }
+    (findings, records, Vec::new())
+}
+
+/// The codes, comma-separated.
+fn list(codes: &[u16]) -> String {
+    codes
+        .iter()
+        .map(u16::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Checks `status` against the documented set and the case's `allowed` set.
 pub fn check(
     status: u16,
@@ -48,13 +102,6 @@ pub fn check(
     clause: &str,
     severity: Severity,
 ) -> (Vec<Finding>, Vec<CheckRecord>) {
-    let list = |codes: &[u16]| {
-        codes
-            .iter()
-            .map(u16::to_string)
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
     if !DOCUMENTED.contains(&status) {
         let finding = Finding::new(
             "SD-CODE-SET",
@@ -130,6 +177,38 @@ mod tests {
                 assert_eq!(findings[0].actual, status.to_string());
             }
             assert!(records.iter().any(|r| r.clause == "SD-CODE-SET"));
+        }
+    }
+
+    /// Issue 11 section 3: an undocumented code the case names in `lenient_status` is an
+    /// observation under lenient, and still SD-CODE-SET (saying lenient accepts it) under
+    /// strict and documented; a code the case does not name is SD-CODE-SET everywhere.
+    #[test]
+    fn lenient_status_is_accepted_only_under_lenient() {
+        let expect: Expect = serde_json::from_value(serde_json::json!({
+            "status": [401, 404], "clause": "SD-URI-2", "lenient_status": [403]
+        }))
+        .unwrap_or_else(|e| panic!("{e}"));
+        for profile in Profile::ALL {
+            let (findings, records, observations) = check_expect(403, &expect, profile);
+            let lenient = profile == Profile::Lenient;
+            assert_eq!(findings.is_empty(), lenient, "{profile}");
+            assert_eq!(observations.len(), usize::from(lenient), "{profile}");
+            if lenient {
+                assert_eq!(observations[0].clause, "SD-CODE-SET");
+                assert_eq!(observations[0].finding_under, ["strict", "documented"]);
+                assert!(records.iter().all(|r| r.outcome == CheckOutcome::Pass));
+            } else {
+                assert_eq!(findings[0].clause, "SD-CODE-SET", "{profile}");
+                assert_eq!(findings[0].severity, Severity::Must, "{profile}");
+                assert_eq!(findings[0].accepted_by, ["lenient"], "{profile}");
+                assert!(findings[0].message.contains("lenient profile accepts"));
+            }
+            let (findings, _, observations) = check_expect(418, &expect, profile);
+            assert_eq!(findings[0].clause, "SD-CODE-SET", "{profile}");
+            assert!(findings[0].accepted_by.is_empty() && observations.is_empty());
+            let (findings, _, _) = check_expect(404, &expect, profile);
+            assert!(findings.is_empty(), "{profile}");
         }
     }
 

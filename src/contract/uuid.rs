@@ -16,9 +16,39 @@ pub fn is_valid(text: &str) -> bool {
         })
 }
 
+/// A version 4 (random) UUID, lowercase and hyphenated, from 128 random bits (`hi`, `lo`):
+/// the version and variant bits are set as RFC 9562 asks. Fresh ids for what the harness
+/// and the reference target create.
+pub fn v4_from_bits(hi: u64, lo: u64) -> String {
+    let hi = (hi & 0xFFFF_FFFF_FFFF_0FFF) | 0x4000;
+    let lo = (lo & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000;
+    format!(
+        "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
+        hi >> 32,
+        (hi >> 16) & 0xFFFF,
+        hi & 0xFFFF,
+        lo >> 48,
+        lo & 0xFFFF_FFFF_FFFF
+    )
+}
+
 #[cfg(test)]
 mod tests {
-    use super::is_valid;
+    use super::{is_valid, v4_from_bits};
+
+    #[test]
+    fn version_4_ids_carry_their_version_and_variant() {
+        for (hi, lo) in [(0, 0), (u64::MAX, u64::MAX), (0x0123_4567_89ab_cdef, 42)] {
+            let id = v4_from_bits(hi, lo);
+            assert!(is_valid(&id), "{id}");
+            assert_eq!(id.as_bytes()[14], b'4', "{id}");
+            assert!(
+                matches!(id.as_bytes()[19], b'8' | b'9' | b'a' | b'b'),
+                "{id}"
+            );
+        }
+        assert_eq!(v4_from_bits(0, 0), "00000000-0000-4000-8000-000000000000");
+    }
 
     #[test]
     fn uuid_table() {

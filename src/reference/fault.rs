@@ -199,8 +199,9 @@ macro_rules! faults {
                 }
             }
 
-            /// The clause this fault breaks; `None` only for [`Fault::EmptyList`], which is
-            /// conformant but leaves the item checks with nothing to check.
+            /// The clause this fault breaks; `None` for [`Fault::EmptyList`], which is
+            /// conformant but leaves the item checks with nothing to check, and for the
+            /// faults that only break the writes fixtures use ([`Fault::affects_only_writes`]).
             pub fn breaks(self) -> Option<Breaks> {
                 match self {
                     $(Fault::$variant => $breaks,)+
@@ -306,6 +307,33 @@ faults! {
         "a project's listing, filtered or not, also holds the other project's deployments";
     TokenAcceptedAfterExpiry = "token-accepted-after-expiry", cloud_only("SD-CODE-401"),
         "a token the identity service issued is still served after its expires_at";
+    // Issue 11 sections 2 and 3: the writes fixtures use (not the contract: no clause), and
+    // the undocumented status Heat answers a token of another project.
+    WritesRefused = "writes-refused", None,
+        "POST software_deployments answers 403 (fixture creation fails after its config was created; the listing is untouched)";
+    DeletesRefused = "deletes-refused", None,
+        "DELETE of a software config or deployment answers 403 (fixtures cannot be deleted; the listing is untouched)";
+    OtherProjectForbidden = "other-project-forbidden", OTHER_PROJECT_FORBIDDEN,
+        "another project's token on this project's URL answers 403, as Heat does (an undocumented code; the lenient profile accepts it)";
+}
+
+/// [`Fault::OtherProjectForbidden`]: an undocumented code where the contract has 401 or
+/// 404, which `lenient` accepts (the case's `lenient_status`) and records as an observation.
+const OTHER_PROJECT_FORBIDDEN: Option<Breaks> = Some(Breaks {
+    clause: "SD-CODE-SET",
+    severity: Severity::Must,
+    profiles: STRICT_AND_DOCUMENTED,
+    should_under: NONE,
+    observed_under: LENIENT_ONLY,
+    detected_by: Detection::Cloud,
+});
+
+impl Fault {
+    /// Whether this fault only affects the writes fixtures use (no clause of the
+    /// contract: [`Fault::breaks`] is `None`, and the listing is untouched).
+    pub fn affects_only_writes(self) -> bool {
+        matches!(self, Fault::WritesRefused | Fault::DeletesRefused)
+    }
 }
 
 /// The status [`Fault::StatusHostileMarkup`] serves: markup that would run script, change the
@@ -442,6 +470,7 @@ impl Fault {
             | Fault::ServerErrorOnLongServerId
             | Fault::TeapotOnWhitespace => {}
             Fault::ListingLeaksOtherProject | Fault::TokenAcceptedAfterExpiry => {}
+            Fault::WritesRefused | Fault::DeletesRefused | Fault::OtherProjectForbidden => {}
         }
     }
 }
@@ -568,7 +597,11 @@ mod tests {
         ];
         for &fault in Fault::ALL {
             match fault.breaks() {
-                None => assert_eq!(fault, Fault::EmptyList),
+                None => assert!(
+                    fault == Fault::EmptyList || fault.affects_only_writes(),
+                    "{}",
+                    fault.name()
+                ),
                 Some(breaks) => {
                     assert!(
                         clauses.contains(&breaks.clause),
@@ -647,7 +680,28 @@ mod tests {
             .filter(|f| f.breaks().is_some_and(|b| b.observed_under("lenient")))
             .map(|f| f.name())
             .collect();
-        assert_eq!(observed, ["filter-case-insensitive", "filter-collation"]);
+        // Issue 11 section 3: the 403 Heat answers another project's token, too.
+        assert_eq!(
+            observed,
+            [
+                "filter-case-insensitive",
+                "filter-collation",
+                "other-project-forbidden"
+            ]
+        );
+        let forbidden = Fault::OtherProjectForbidden.breaks();
+        assert_eq!(
+            forbidden.map(|b| (b.clause, b.detected_by)),
+            Some(("SD-CODE-SET", Detection::Cloud))
+        );
+        let severities: Vec<Option<Severity>> = EVERY_PROFILE
+            .iter()
+            .map(|p| forbidden.and_then(|b| b.severity_under(p)))
+            .collect();
+        assert_eq!(
+            severities,
+            [Some(Severity::Must), Some(Severity::Must), None]
+        );
         let should: Vec<&str> = Fault::ALL
             .iter()
             .filter(|f| f.breaks().is_some_and(|b| b.severity == Severity::Should))

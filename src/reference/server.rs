@@ -214,7 +214,10 @@ pub async fn start_with(
                 .put(update_deployment)
                 .delete(delete_deployment),
         )
-        .route("/v1/{project_id}/software_configs", post(create_config))
+        .route(
+            "/v1/{project_id}/software_configs",
+            get(list_configs).post(create_config),
+        )
         .route(
             "/v1/{project_id}/software_configs/{id}",
             get(show_config).delete(delete_config),
@@ -327,6 +330,15 @@ async fn list(
     // An undecodable project id cannot be the token's: not found, like any other.
     let project = match project_id {
         Ok(Path(project_id)) if project_id == token_project => project_id,
+        Ok(Path(project_id))
+            if fault == Some(Fault::OtherProjectForbidden)
+                && reference.own_deployments(&project_id).is_some() =>
+        {
+            return error(
+                StatusCode::FORBIDDEN,
+                "the token is not scoped to this project",
+            );
+        }
         _ => return error(StatusCode::NOT_FOUND, "project not found"),
     };
     let created = reference.writes.deployments_of(&project);
@@ -456,6 +468,23 @@ fn authorize(
     }
 }
 
+/// With [`Fault::WritesRefused`] or [`Fault::DeletesRefused`], Heat's policy refusal of
+/// `action` (e.g. `software_configs:create`).
+fn refused_write(reference: &Reference, action: &str) -> Option<Response> {
+    let refused = match reference.config.fault {
+        Some(Fault::WritesRefused) => action == "software_deployments:create",
+        Some(Fault::DeletesRefused) => action.ends_with(":delete"),
+        _ => false,
+    };
+    refused.then(|| {
+        heat_error(
+            StatusCode::FORBIDDEN,
+            "Forbidden",
+            &format!("You are not authorized to use {action}."),
+        )
+    })
+}
+
 /// `GET /`: the identity service's versions.
 async fn versions(State(reference): State<Arc<Reference>>) -> Response {
     reference.keystone.versions()
@@ -479,7 +508,21 @@ async fn create_config(
     body: Bytes,
 ) -> Response {
     match authorize(&reference, &headers, &project) {
-        Ok(()) => reference.writes.create_config(&project, &body),
+        Ok(()) => refused_write(&reference, "software_configs:create")
+            .unwrap_or_else(|| reference.writes.create_config(&project, &body)),
+        Err(response) => *response,
+    }
+}
+
+/// `GET /v1/{project_id}/software_configs[?limit=N&marker=ID]`.
+async fn list_configs(
+    State(reference): State<Arc<Reference>>,
+    Path(project): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    match authorize(&reference, &headers, &project) {
+        Ok(()) => reference.writes.list_configs(&project, query.as_deref()),
         Err(response) => *response,
     }
 }
@@ -503,7 +546,8 @@ async fn delete_config(
     headers: HeaderMap,
 ) -> Response {
     match authorize(&reference, &headers, &project) {
-        Ok(()) => reference.writes.delete_config(&project, &id),
+        Ok(()) => refused_write(&reference, "software_configs:delete")
+            .unwrap_or_else(|| reference.writes.delete_config(&project, &id)),
         Err(response) => *response,
     }
 }
@@ -516,7 +560,8 @@ async fn create_deployment(
     body: Bytes,
 ) -> Response {
     match authorize(&reference, &headers, &project) {
-        Ok(()) => reference.writes.create_deployment(&project, &body),
+        Ok(()) => refused_write(&reference, "software_deployments:create")
+            .unwrap_or_else(|| reference.writes.create_deployment(&project, &body)),
         Err(response) => *response,
     }
 }
@@ -558,6 +603,9 @@ async fn delete_deployment(
 ) -> Response {
     if let Err(response) = authorize(&reference, &headers, &project) {
         return *response;
+    }
+    if let Some(refused) = refused_write(&reference, "software_deployments:delete") {
+        return refused;
     }
     let own = reference.own_deployments(&project).unwrap_or_default();
     reference.writes.delete_deployment(&project, &id, own)
@@ -986,8 +1034,9 @@ mod tests {
 
         for &fault in Fault::ALL {
             let detected_by = fault.breaks().map(|b| b.detected_by);
-            if detected_by == Some(super::super::Detection::Cloud) {
-                // Issued tokens and the second project: tests/it/keystone.rs.
+            if detected_by == Some(super::super::Detection::Cloud) || fault.affects_only_writes() {
+                // Issued tokens and the second project: tests/it/keystone.rs; the writes
+                // fixtures use: tests/it/fixtures.rs.
                 continue;
             }
             let fuzz_only = detected_by == Some(super::super::Detection::Fuzz);

@@ -6,6 +6,7 @@
 //! there:
 //!
 //! ```text
+//! GET    /v1/{project_id}/software_configs             200 {"software_configs": [...]} (limit, marker)
 //! POST   /v1/{project_id}/software_configs             200 {"software_config": {...}}
 //! GET    /v1/{project_id}/software_configs/{id}        200 {"software_config": {...}}
 //! DELETE /v1/{project_id}/software_configs/{id}        204
@@ -118,6 +119,52 @@ impl Writes {
             value: config.clone(),
         });
         json_response(StatusCode::OK, &json!({ "software_config": config }))
+    }
+
+    /// `GET /v1/{project}/software_configs[?limit=N&marker=ID]`: Heat's index, each config
+    /// as `id`, `name`, `group`, `creation_time`, in creation order; a page starts after
+    /// `marker` (a config of the project, else 404) and holds at most `limit`.
+    pub(crate) fn list_configs(&self, project: &str, query: Option<&str>) -> Response {
+        let mut limit = usize::MAX;
+        let mut marker = None;
+        for pair in query.unwrap_or_default().split('&') {
+            match pair.split_once('=') {
+                Some(("limit", value)) => match value.parse::<usize>() {
+                    Ok(n) => limit = n,
+                    Err(_) => {
+                        return invalid("limit must be a non-negative integer").into_response();
+                    }
+                },
+                Some(("marker", value)) => marker = Some(value.to_owned()),
+                _ => {}
+            }
+        }
+        let configs: Vec<Value> = lock(&self.configs)
+            .iter()
+            .filter(|c| c.project == project)
+            .map(|c| c.value.clone())
+            .collect();
+        let start = match &marker {
+            None => 0,
+            Some(id) => match configs.iter().position(|c| c["id"] == json!(id)) {
+                Some(at) => at + 1,
+                None => return config_not_found(id),
+            },
+        };
+        let page: Vec<Value> = configs
+            .iter()
+            .skip(start)
+            .take(limit)
+            .map(|c| {
+                json!({
+                    "id": c["id"],
+                    "name": c["name"],
+                    "group": c["group"],
+                    "creation_time": c["creation_time"],
+                })
+            })
+            .collect();
+        json_response(StatusCode::OK, &json!({ "software_configs": page }))
     }
 
     /// `GET /v1/{project}/software_configs/{id}`.
@@ -303,16 +350,7 @@ impl Writes {
             hasher.write_usize(i);
             *word = hasher.finish();
         }
-        let hi = (words[0] & 0xFFFF_FFFF_FFFF_0FFF) | 0x4000;
-        let lo = (words[1] & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000;
-        format!(
-            "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
-            hi >> 32,
-            (hi >> 16) & 0xFFFF,
-            hi & 0xFFFF,
-            lo >> 48,
-            lo & 0xFFFF_FFFF_FFFF
-        )
+        crate::contract::uuid::v4_from_bits(words[0], words[1])
     }
 }
 

@@ -85,6 +85,7 @@ pub fn build(context: Context<'_>, mut cases: Vec<CaseResult>) -> RunReport {
         verdict_reasons,
         gate,
         waivers,
+        fixtures: None,
         vacuous: !summary.not_exercised_clauses.is_empty(),
         summary,
         clauses,

@@ -396,6 +396,7 @@ mod tests {
             verdict_reasons: Vec::new(),
             gate: Gate::default(),
             waivers: None,
+            fixtures: None,
             vacuous: false,
             summary: Summary {
                 cases: Counts::default(),

@@ -62,6 +62,10 @@ pub struct RunReport {
     /// The waivers file and what became of each waiver; absent without `--waivers`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub waivers: Option<WaiverReport>,
+    /// What `--fixtures create` created and deleted, and what is still there; absent
+    /// without it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fixtures: Option<FixturesReport>,
     /// True when some clause could not be exercised for lack of data.
     pub vacuous: bool,
     /// Counts and failing clauses.
@@ -70,6 +74,39 @@ pub struct RunReport {
     pub clauses: Vec<ClauseResult>,
     /// Every selected case, sorted by id.
     pub cases: Vec<CaseResult>,
+}
+
+/// What `--fixtures create` did to the target:
+///
+/// ```json
+/// { "run_id": "20260314T101500Z-3f9c2a1b", "created": 7, "deleted": 6,
+///   "leftovers": [ { "kind": "software_config", "id": "…", "project_id": "…",
+///                    "reason": "failed to DELETE …: the target answered 500" } ] }
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FixturesReport {
+    /// The run id every created object carries (`sdconform cleanup --run-id`).
+    pub run_id: String,
+    /// Objects created (configs and deployments), in every project.
+    pub created: usize,
+    /// Objects deleted again.
+    pub deleted: usize,
+    /// Objects that could not be deleted, with why.
+    #[serde(default)]
+    pub leftovers: Vec<LeftoverEntry>,
+}
+
+/// An object the run created and could not delete.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeftoverEntry {
+    /// `software_config` or `software_deployment`.
+    pub kind: String,
+    /// Its id.
+    pub id: String,
+    /// Its project.
+    pub project_id: String,
+    /// Why it is still there.
+    pub reason: String,
 }
 
 /// Tool name and version.

@@ -86,6 +86,12 @@ pub fn prepare(
         AuthMode::Default => target.token.clone().map_or(Auth::None, Auth::Token),
         AuthMode::None => Auth::None,
         AuthMode::Invalid => Auth::Token(Secret::new(http::INVALID_TOKEN)),
+        // Skipped before this without a second credential (`fixture::unmet`).
+        AuthMode::Other => target
+            .setup
+            .as_ref()
+            .and_then(|setup| setup.other_token.clone())
+            .map_or(Auth::None, Auth::Token),
     };
     Ok(PreparedRequest {
         request: http::Prepared { url, auth },
@@ -160,6 +166,7 @@ mod tests {
             embedded: false,
             secrets: crate::secret::Secrets::new(),
             tokens: None,
+            setup: None,
         }
     }
 

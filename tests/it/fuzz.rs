@@ -54,6 +54,7 @@ fn fuzz_against(reference: &Reference, settings: &Settings) -> FuzzOutcome {
         embedded: false,
         secrets: sdconform::secret::Secrets::new(),
         tokens: None,
+        setup: None,
     };
     runtime.block_on(fuzz::run(&contract, &client, &target, settings, &Silent))
 }

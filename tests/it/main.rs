@@ -10,6 +10,7 @@ mod cloud_run;
 mod console;
 mod exchanges;
 mod faults;
+mod fixtures;
 mod fuzz;
 mod har;
 mod hostile;

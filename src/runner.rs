@@ -240,12 +240,11 @@ fn trial_verdict(result: &CaseResult, secrets: &[String]) -> Result<Completion, 
                 .filter(|f| f.severity == Severity::Must)
                 .map(|f| {
                     shown(&format!(
-                        "{} {} [{}] at {:?}: {}",
+                        "{} {} [{}] {}",
                         f.clause,
                         f.severity.as_str(),
                         f.check,
-                        f.pointer,
-                        f.message
+                        f.located()
                     ))
                 })
                 .collect::<Vec<_>>()

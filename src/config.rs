@@ -93,6 +93,7 @@ impl RunConfig {
             gate: crate::report::model::Gate {
                 fail_on: args.fail_on,
                 strict_waivers: args.strict_waivers,
+                allow_empty: args.common.allow_empty,
             },
             fuzz: FuzzPlan {
                 cases: args.fuzz_cases,
@@ -137,6 +138,8 @@ pub struct FuzzConfig {
     pub tls: TlsOptions,
     /// What to fuzz with.
     pub plan: FuzzPlan,
+    /// `--allow-empty`: a campaign that validated no response item is conformant.
+    pub allow_empty: bool,
 }
 
 /// Most requests in flight that `--concurrency` allows.
@@ -173,6 +176,7 @@ impl FuzzConfig {
                 time_limit,
                 regressions: args.seed.regressions.clone(),
             },
+            allow_empty: args.common.allow_empty,
         })
     }
 }

@@ -33,8 +33,10 @@ use crate::model::text::inert;
 use crate::model::{CaseResult, Outcome, ResponseRecord};
 use crate::secret;
 
+pub mod preflight;
 mod prepare;
 
+pub use preflight::preflight;
 pub use prepare::{Captured, PreparedRequest, WhyNot, prepare};
 
 /// Longest body excerpt kept in a report, in characters.

@@ -2,7 +2,8 @@
 //!
 //! ```text
 //! Session + Work → TLS → runtime → target (the embedded reference, or the one given)
-//!   → client → Work: the cases as trials (+ the fuzz trial) | the fuzz phase alone
+//!   → client → preflight (a setup mistake stops here, one run-wide error)
+//!   → Work: the cases as trials (+ the fuzz trial) | the fuzz phase alone
 //!   → report::build → redact → summary on stdout → report files → regressions file
 //!   → verdict → Exit
 //! ```
@@ -91,6 +92,22 @@ impl Work {
     fn listing(&self) -> bool {
         matches!(self, Work::Suite { selection, .. } if selection.list)
     }
+
+    /// Whether the filters select some trial (else nothing is sent, not even the
+    /// preflight: exit 4 says so).
+    fn selects_any(&self) -> bool {
+        match self {
+            Work::Suite {
+                cases,
+                selection,
+                fuzzing,
+            } => {
+                cases.iter().any(|case| selects(selection, &case.id))
+                    || (fuzzing.is_some() && selects(selection, fuzz::CASE_ID))
+            }
+            Work::Fuzz(_) => true,
+        }
+    }
 }
 
 impl Fuzzing {
@@ -124,7 +141,23 @@ pub(super) fn orchestrate(session: Session, work: Work) -> Result<Exit, Error> {
     let client = http::Client::new(session.limits, tls)?;
     let started_at = SystemTime::now();
     let clock = Instant::now();
-    let (outcome, fuzzing) = execute(&session, work, client, target, &runtime);
+    // Before any case: a setup mistake (token, project, base URL) or an unreachable
+    // target is one run-wide error, never a finding (issue 10 item 10).
+    let stopped = if listing || !work.selects_any() {
+        None
+    } else {
+        runtime.block_on(runner::preflight(&client, &target)).err()
+    };
+    let (outcome, fuzzing) = match stopped {
+        Some(stopped) => {
+            let collected = Collected {
+                results: vec![*stopped],
+                extras: Vec::new(),
+            };
+            (RunOutcome::Ran(collected), None)
+        }
+        None => execute(&session, work, client, target, &runtime),
+    };
     if let Some(running) = reference {
         runtime.block_on(running.shutdown());
     }
@@ -189,7 +222,7 @@ fn execute(
                 .iter()
                 .map(|fuzzing| {
                     let settings = fuzzing.settings(session.profile, session.clock_skew);
-                    if selects_fuzzing(&selection) && !selection.list {
+                    if selects(&selection, fuzz::CASE_ID) && !selection.list {
                         println!(
                             "fuzz: seed {0} (--seed {0} sends the same inputs again), {1} case(s)",
                             settings.seed, settings.cases
@@ -242,13 +275,13 @@ fn execute(
     }
 }
 
-/// Whether `selection`'s filters let the fuzz trial run.
-fn selects_fuzzing(selection: &Selection) -> bool {
+/// Whether `selection`'s filters let the trial `id` run.
+fn selects(selection: &Selection, id: &str) -> bool {
     let filters = libtest_mimic::Arguments {
         filter: selection.filter.clone(),
         skip: selection.skip.clone(),
         exact: selection.exact,
         ..libtest_mimic::Arguments::default()
     };
-    !filters.is_filtered_out(&libtest_mimic::Trial::test(fuzz::CASE_ID, || Ok(())))
+    !filters.is_filtered_out(&libtest_mimic::Trial::test(id, || Ok(())))
 }

@@ -37,7 +37,7 @@ pub mod preflight;
 mod prepare;
 
 pub use preflight::preflight;
-pub use prepare::{Captured, PreparedRequest, WhyNot, prepare};
+pub use prepare::{Captured, PreparedRequest, WhyNot, fresh_project_id, prepare};
 
 /// Longest body excerpt kept in a report, in characters.
 pub const BODY_EXCERPT_CHARS: usize = 2_000;
@@ -99,6 +99,8 @@ struct Shared {
     profile: Profile,
     clock_skew: std::time::Duration,
     attempts: BTreeMap<String, OnceCell<Arc<Attempt>>>,
+    /// `{other_project_id}`: a fresh random project id, one per run.
+    other_project_id: String,
 }
 
 /// Where every trial's result goes, and libtest's view of it.
@@ -172,6 +174,7 @@ pub fn run_with<X: Send + 'static>(
         attempts: ids.iter().map(|id| (id.clone(), OnceCell::new())).collect(),
         cases: cases.into_iter().map(|c| (c.id.clone(), c)).collect(),
         client,
+        other_project_id: fresh_project_id(&target.project_id),
         target,
         profile,
         clock_skew,
@@ -299,7 +302,7 @@ impl Shared {
             return Attempt::Error(format!("no case named {id:?}"));
         };
         let captured = self.captures(case).await;
-        match prepare(case, &captured, &self.target) {
+        match prepare(case, &captured, &self.target, &self.other_project_id) {
             Ok(prepared) => received(self.client.send(&prepared.request).await, prepared.vars),
             Err(WhyNot::NotExercised(why)) => Attempt::NotExercised(why),
             Err(WhyNot::Error(why)) => Attempt::Error(why),
@@ -434,7 +437,10 @@ impl Shared {
             None => check::evaluate(&input),
             Some(limit) => check::evaluate_cut(&input, limit),
         };
-        for (name, value) in vars.iter().filter(|(k, _)| k.as_str() != "project_id") {
+        for (name, value) in vars
+            .iter()
+            .filter(|(k, _)| !crate::case::suite::BUILTIN_VARIABLES.contains(&k.as_str()))
+        {
             result.notes.push(format!("captured {name} = {value:?}"));
         }
         if let Some(limit) = exchange.body_cut {

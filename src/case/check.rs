@@ -50,6 +50,9 @@ pub enum Check {
     FilterExact(FilterExact),
     /// The filtered list is the subset of the unfiltered list with that `server_id`.
     FilterSubset(FilterSubset),
+    /// No item is a deployment of the target's own project (by id, against the
+    /// unfiltered list): another project's list must not show ours (SD-URI-2).
+    ProjectScope(ProjectScope),
 }
 
 impl Check {
@@ -60,13 +63,14 @@ impl Check {
             Check::UniqueIds => CheckName::UniqueIds,
             Check::FilterExact(_) => CheckName::FilterExact,
             Check::FilterSubset(_) => CheckName::FilterSubset,
+            Check::ProjectScope(_) => CheckName::ProjectScope,
         }
     }
 
     /// The parameter that is a template (rendered before the check runs), if any.
     pub fn template(&self) -> Option<&Template> {
         match self {
-            Check::TimestampOrder | Check::UniqueIds => None,
+            Check::TimestampOrder | Check::UniqueIds | Check::ProjectScope(_) => None,
             Check::FilterExact(params) => Some(&params.server_id),
             Check::FilterSubset(params) => Some(&params.server_id),
         }
@@ -76,6 +80,7 @@ impl Check {
     pub fn other_case(&self) -> Option<&str> {
         match self {
             Check::FilterSubset(params) => Some(&params.unfiltered),
+            Check::ProjectScope(params) => Some(&params.unfiltered),
             _ => None,
         }
     }
@@ -85,7 +90,7 @@ impl Check {
         match name {
             CheckName::TimestampOrder => Some(Check::TimestampOrder),
             CheckName::UniqueIds => Some(Check::UniqueIds),
-            CheckName::FilterExact | CheckName::FilterSubset => None,
+            CheckName::FilterExact | CheckName::FilterSubset | CheckName::ProjectScope => None,
         }
     }
 }
@@ -105,6 +110,14 @@ pub struct FilterSubset {
     /// The `server_id` the filtered list was requested with, e.g. `{server_id}`.
     pub server_id: Template,
     /// Id of the case whose response is the unfiltered list.
+    pub unfiltered: String,
+}
+
+/// Parameters of `project_scope`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectScope {
+    /// Id of the case whose response is the target project's own (unfiltered) list.
     pub unfiltered: String,
 }
 
@@ -160,15 +173,19 @@ pub enum CheckName {
     /// The filtered list is the subset of the unfiltered list with that `server_id`.
     /// Params: `server_id`, `unfiltered` (a case id).
     FilterSubset,
+    /// No item is one of the target project's deployments (SD-URI-2).
+    /// Params: `unfiltered` (a case id).
+    ProjectScope,
 }
 
 impl CheckName {
     /// Every check, in a stable order.
-    pub const ALL: [CheckName; 4] = [
+    pub const ALL: [CheckName; 5] = [
         CheckName::TimestampOrder,
         CheckName::UniqueIds,
         CheckName::FilterExact,
         CheckName::FilterSubset,
+        CheckName::ProjectScope,
     ];
 
     /// The name used in case files and reports.
@@ -178,6 +195,7 @@ impl CheckName {
             CheckName::UniqueIds => "unique_ids",
             CheckName::FilterExact => "filter_exact",
             CheckName::FilterSubset => "filter_subset",
+            CheckName::ProjectScope => "project_scope",
         }
     }
 }
@@ -212,6 +230,9 @@ impl<'de> DeserializeSeed<'de> for ParamsOf {
             }
             CheckName::FilterSubset => {
                 FilterSubset::deserialize(deserializer).map(Check::FilterSubset)
+            }
+            CheckName::ProjectScope => {
+                ProjectScope::deserialize(deserializer).map(Check::ProjectScope)
             }
         }
     }
@@ -284,6 +305,7 @@ impl Serialize for CheckSpec {
             Check::TimestampOrder | Check::UniqueIds => {}
             Check::FilterExact(params) => map.serialize_entry("params", params)?,
             Check::FilterSubset(params) => map.serialize_entry("params", params)?,
+            Check::ProjectScope(params) => map.serialize_entry("params", params)?,
         }
         if let Some(severity) = &self.severity {
             map.serialize_entry("severity", severity)?;
@@ -388,6 +410,7 @@ mod tests {
             json!({ "check": "unique_ids" }),
             json!({ "check": "filter_exact", "params": { "server_id": "{server_id}" } }),
             json!({ "check": "filter_subset", "params": { "server_id": "s", "unfiltered": "a" } }),
+            json!({ "check": "project_scope", "params": { "unfiltered": "list-all" } }),
         ] {
             let spec = spec(value.clone()).unwrap();
             assert_eq!(serde_json::to_value(&spec).unwrap(), value);

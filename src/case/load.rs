@@ -248,7 +248,9 @@ mod tests {
     use serde_json::{Map, json};
 
     use super::*;
-    use crate::case::{Check, CheckName, CheckSpec, FilterExact, FilterSubset, Template};
+    use crate::case::{
+        Check, CheckName, CheckSpec, FilterExact, FilterSubset, ProjectScope, Template,
+    };
 
     fn case_schema() -> Value {
         serde_json::from_str(include_str!("../../schemas/case.schema.json")).unwrap()
@@ -300,6 +302,7 @@ mod tests {
                 "filter-prefix-server",
                 "list-all",
                 "unknown-path",
+                "other-project",
             ]
         );
         let list_all = cases.iter().find(|c| c.id == "list-all").unwrap();
@@ -772,7 +775,7 @@ mod tests {
     }
 
     /// Every check, each of its parameters set to "v".
-    fn every_check() -> [Check; 4] {
+    fn every_check() -> [Check; 5] {
         CheckName::ALL.map(|name| match name {
             CheckName::TimestampOrder => Check::TimestampOrder,
             CheckName::UniqueIds => Check::UniqueIds,
@@ -781,6 +784,9 @@ mod tests {
             }),
             CheckName::FilterSubset => Check::FilterSubset(FilterSubset {
                 server_id: Template::new("v"),
+                unfiltered: "v".to_owned(),
+            }),
+            CheckName::ProjectScope => Check::ProjectScope(ProjectScope {
                 unfiltered: "v".to_owned(),
             }),
         })

@@ -14,5 +14,5 @@ pub mod load;
 pub mod model;
 pub mod suite;
 
-pub use check::{Check, CheckName, CheckSpec, FilterExact, FilterSubset, Template};
+pub use check::{Check, CheckName, CheckSpec, FilterExact, FilterSubset, ProjectScope, Template};
 pub use model::*;

@@ -14,7 +14,8 @@ use serde_json::Value;
 use super::collation::CollationMatch;
 use super::list::{self, Walk, WalkError};
 use super::{
-    CheckOutcome, CheckRecord, Finding, Observation, Severity, body, filter, order, status, unique,
+    CheckOutcome, CheckRecord, Finding, Observation, Severity, body, filter, order, scope, status,
+    unique,
 };
 use crate::case::{Case, Check, CheckName, Template};
 use crate::contract::{Contract, Profile};
@@ -94,6 +95,7 @@ pub fn default_clause(check: CheckName) -> &'static str {
         CheckName::TimestampOrder => "SD-RESP-11",
         CheckName::UniqueIds => "SD-RESP-5",
         CheckName::FilterExact | CheckName::FilterSubset => "SD-REQ-1",
+        CheckName::ProjectScope => scope::CLAUSE,
     }
 }
 
@@ -123,12 +125,10 @@ pub fn evaluate_cut(input: &Input<'_>, limit: usize) -> Evaluation {
 fn evaluate_body(input: &Input<'_>, cut: Option<usize>) -> Evaluation {
     let mut eval = Evaluation::default();
     let case = input.case;
-    eval.add(status::check(
-        input.status,
-        &case.expect.status,
-        &case.expect.clause,
-        case.expect.severity,
-    ));
+    let (findings, records, note) =
+        status::check_expected(input.status, &case.expect, input.profile);
+    eval.add((findings, records));
+    eval.notes.extend(note);
     eval.records.extend(status::endpoint_records(
         &case.request.path,
         case.request.auth == crate::case::AuthMode::Default,
@@ -137,7 +137,7 @@ fn evaluate_body(input: &Input<'_>, cut: Option<usize>) -> Evaluation {
     ));
     let has_body_checks = case.expect.schema.is_some() || !case.checks.is_empty();
     if has_body_checks && input.status != 200 {
-        if case.expect.status.contains(&input.status) {
+        if status::allowed(input.status, &case.expect) {
             eval.notes.push(format!(
                 "the target answered {} (the contract allows {:?} here); the 200-body checks do not apply",
                 input.status, case.expect.status
@@ -260,6 +260,7 @@ enum Running<'a> {
     Unique(unique::Unique),
     Exact(filter::Exact),
     Subset(filter::Subset<'a>),
+    Scope(scope::Scope<'a>),
     /// The check cannot run; why.
     Unavailable(String),
 }
@@ -301,6 +302,13 @@ impl<'a> Accumulators<'a> {
                             )),
                         }
                     }),
+                    Check::ProjectScope(params) => match input.others.get(&params.unfiltered) {
+                        Some(Some(index)) => Ok(Running::Scope(scope::Scope::new(index, severity))),
+                        _ => Err(format!(
+                            "the unfiltered list from {:?} is not available",
+                            params.unfiltered
+                        )),
+                    },
                 };
                 running.unwrap_or_else(Running::Unavailable)
             })
@@ -337,6 +345,7 @@ impl<'a> Accumulators<'a> {
                 Running::Unique(c) => c.item(index, item),
                 Running::Exact(c) => c.item(index, item),
                 Running::Subset(c) => c.item(index, item),
+                Running::Scope(c) => c.item(index, item),
                 Running::Unavailable(_) => {}
             }
         }
@@ -415,6 +424,7 @@ impl<'a> Accumulators<'a> {
                     eval.observations.extend(observations);
                 }
                 Running::Subset(c) => eval.add(c.finish()),
+                Running::Scope(c) => eval.add(c.finish()),
                 Running::Unavailable(why) => eval.records.push(
                     CheckRecord::new(spec.name().as_str(), clause, CheckOutcome::NotExercised)
                         .with_note(why),

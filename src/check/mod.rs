@@ -11,6 +11,7 @@ pub mod evaluate;
 pub mod filter;
 pub mod list;
 pub mod order;
+pub mod scope;
 pub mod status;
 pub mod unique;
 

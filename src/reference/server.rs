@@ -55,7 +55,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use super::fault::{Fault, LONG_SERVER_ID_CHARS};
+use super::fault::{Fault, LONG_SERVER_ID_CHARS, OtherProject};
 use super::fixture;
 
 /// The project id the reference serves by default (the document's example).
@@ -203,7 +203,18 @@ async fn list(
     // An undecodable project id cannot be the configured one: not found, like any other.
     match project_id {
         Ok(Path(project_id)) if project_id == reference.config.project_id => {}
-        _ => return error(StatusCode::NOT_FOUND, "project not found"),
+        _ => match fault.and_then(Fault::other_project) {
+            Some(OtherProject::OwnDeployments) => {
+                return list_response(reference.deployments.iter(), fault);
+            }
+            Some(OtherProject::Forbidden) => {
+                return error(
+                    StatusCode::FORBIDDEN,
+                    "the token is not scoped to this project",
+                );
+            }
+            None => return error(StatusCode::NOT_FOUND, "project not found"),
+        },
     }
 
     let filter = match server_id_filter(query.as_deref()) {
@@ -520,6 +531,11 @@ mod tests {
             Shipped {
                 case: "unknown-path",
                 path: format!("/v1/{DEFAULT_PROJECT_ID}/software_deployments_sdconform_unknown"),
+                token,
+            },
+            Shipped {
+                case: "other-project",
+                path: "/v1/0123456789abcdef0123456789abcdef/software_deployments".to_owned(),
                 token,
             },
         ]

@@ -218,10 +218,14 @@ fn execute(
             selection,
             fuzzing,
         } => {
+            let reporter = baseline_case(&cases, &selection);
             let extra: Vec<_> = fuzzing
                 .iter()
                 .map(|fuzzing| {
-                    let settings = fuzzing.settings(session.profile, session.clock_skew);
+                    let settings = fuzz::Settings {
+                        baseline_case: reporter.clone(),
+                        ..fuzzing.settings(session.profile, session.clock_skew)
+                    };
                     if selects(&selection, fuzz::CASE_ID) && !selection.list {
                         println!(
                             "fuzz: seed {0} (--seed {0} sends the same inputs again), {1} case(s)",
@@ -284,4 +288,20 @@ fn selects(selection: &Selection, id: &str) -> bool {
         ..libtest_mimic::Arguments::default()
     };
     !filters.is_filtered_out(&libtest_mimic::Trial::test(id, || Ok(())))
+}
+
+/// The selected case that validates the unfiltered list (`list-all`: the endpoint's
+/// path, no query, the run's token, a schema), which reports the list's own
+/// findings; the fuzz phase then does not count them again (issue 10 item 9).
+fn baseline_case(cases: &[Case], selection: &Selection) -> Option<String> {
+    cases
+        .iter()
+        .find(|case| {
+            case.request.path == crate::check::status::ENDPOINT_PATH
+                && case.request.query.is_empty()
+                && case.request.auth == crate::case::AuthMode::Default
+                && case.expect.schema.is_some()
+                && selects(selection, &case.id)
+        })
+        .map(|case| case.id.clone())
 }

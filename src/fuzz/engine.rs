@@ -88,6 +88,10 @@ pub struct Settings {
     pub record_requests: bool,
     /// Shrinking's budget.
     pub shrink: ShrinkLimits,
+    /// The case of the run that reports the unfiltered list's own findings (`list-all`
+    /// in `run`): the fuzz case leaves them to it. `None` (`sdconform fuzz`): the fuzz
+    /// case reports them itself, once.
+    pub baseline_case: Option<String>,
 }
 
 impl Settings {
@@ -104,6 +108,7 @@ impl Settings {
             regressions_file: None,
             record_requests: false,
             shrink: ShrinkLimits::default(),
+            baseline_case: None,
         }
     }
 }
@@ -201,7 +206,7 @@ pub async fn run(
 ) -> FuzzOutcome {
     let started = Instant::now();
     let probe = Probe::new(client, target, settings.record_requests);
-    let fetched = match baseline::fetch(&probe, target.token.as_ref()).await {
+    let fetched = match baseline::fetch(&probe, target.token.as_ref(), contract, settings).await {
         Ok(fetched) => fetched,
         Err(why) => {
             progress.finish();

@@ -11,3 +11,4 @@ mod input;
 mod layering;
 mod reports;
 mod support;
+mod trust;

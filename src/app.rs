@@ -266,7 +266,10 @@ fn fuzz_only(args: &FuzzArgs, printing: Printing) -> Result<Exit, Error> {
             report: ReportPlan {
                 dir: config.report_dir,
                 formats: report::write::Format::ALL.to_vec(),
-                gate: crate::report::model::Gate::default(),
+                gate: crate::report::model::Gate {
+                    allow_empty: config.allow_empty,
+                    ..crate::report::model::Gate::default()
+                },
                 waivers: None,
                 cases_source: "none (sdconform fuzz)".to_owned(),
             },

@@ -152,6 +152,9 @@ pub struct TargetArgs {
     /// PEM file of the client certificate's private key (with --client-cert).
     #[arg(long, value_name = "FILE", requires = "client_cert")]
     pub client_key: Option<PathBuf>,
+    /// Accept a run that validated no response item (an empty project) as conformant (exit 0) instead of inconclusive (exit 5).
+    #[arg(long)]
+    pub allow_empty: bool,
 }
 
 /// The fuzzing options `run` and `fuzz` share.

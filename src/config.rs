@@ -198,6 +198,7 @@ impl RunConfig {
             gate: crate::report::model::Gate {
                 fail_on: args.fail_on,
                 strict_waivers: args.strict_waivers,
+                allow_empty: args.common.allow_empty,
             },
             fuzz: FuzzPlan {
                 cases: args.fuzz_cases,
@@ -243,6 +244,8 @@ pub struct FuzzConfig {
     pub tls: TlsOptions,
     /// What to fuzz with.
     pub plan: FuzzPlan,
+    /// `--allow-empty`: a campaign that validated no response item is conformant.
+    pub allow_empty: bool,
 }
 
 /// Most requests in flight that `--concurrency` allows.
@@ -285,6 +288,7 @@ impl FuzzConfig {
                 time_limit,
                 regressions: regressions_file(&args.seed.regressions, &args.common.report_dir),
             },
+            allow_empty: args.common.allow_empty,
         })
     }
 }

@@ -36,9 +36,11 @@ use crate::secret::Secrets;
 
 pub mod bearer;
 pub mod expiry;
+pub mod preflight;
 mod prepare;
 
-pub use prepare::{Captured, PreparedRequest, WhyNot, prepare};
+pub use preflight::preflight;
+pub use prepare::{Captured, PreparedRequest, WhyNot, fresh_project_id, prepare};
 
 /// Longest body excerpt kept in a report, in characters.
 pub const BODY_EXCERPT_CHARS: usize = 2_000;
@@ -130,6 +132,8 @@ struct Shared {
     profile: Profile,
     clock_skew: std::time::Duration,
     attempts: BTreeMap<String, OnceCell<Arc<Attempt>>>,
+    /// `{other_project_id}`: a fresh random project id, one per run.
+    other_project_id: String,
 }
 
 /// Where every trial's result goes, and libtest's view of it.
@@ -205,6 +209,7 @@ pub fn run_with<X: Send + 'static>(
         attempts: ids.iter().map(|id| (id.clone(), OnceCell::new())).collect(),
         cases: cases.into_iter().map(|c| (c.id.clone(), c)).collect(),
         client,
+        other_project_id: fresh_project_id(&target.project_id),
         target,
         profile,
         clock_skew,
@@ -299,12 +304,11 @@ fn trial_verdict(result: &CaseResult, secrets: &Secrets) -> Result<Completion, F
                 .filter(|f| f.severity == Severity::Must)
                 .map(|f| {
                     shown(&format!(
-                        "{} {} [{}] at {:?}: {}",
+                        "{} {} [{}] {}",
                         f.clause,
                         f.severity.as_str(),
                         f.check,
-                        f.pointer,
-                        f.message
+                        f.located()
                     ))
                 })
                 .collect::<Vec<_>>()
@@ -379,7 +383,7 @@ impl Shared {
             Ok(target) => target,
             Err(e) => return Attempt::Error(format!("failed to {e}")),
         };
-        match prepare(case, &captured, &target) {
+        match prepare(case, &captured, &target, &self.other_project_id) {
             Ok(prepared) => received(
                 bearer::send(&self.client, &target, &prepared.request, own).await,
                 prepared.vars,
@@ -540,7 +544,10 @@ impl Shared {
             None => check::evaluate(&input),
             Some(limit) => check::evaluate_cut(&input, limit),
         };
-        for (name, value) in vars.iter().filter(|(k, _)| k.as_str() != "project_id") {
+        for (name, value) in vars
+            .iter()
+            .filter(|(k, _)| !crate::case::suite::BUILTIN_VARIABLES.contains(&k.as_str()))
+        {
             result.notes.push(format!("captured {name} = {value:?}"));
         }
         if let Some(limit) = exchange.body_cut {

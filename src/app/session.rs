@@ -4,7 +4,8 @@
 //! Session + Work → cloud resolved (clouds.yaml: no network) → secrets (refused: exit 2)
 //!   → TLS → report directory locked (exit 3) → runtime (+ SIGINT/SIGTERM)
 //!   → target (the embedded reference, the one given, or the cloud, connected)
-//!   → client → (--fixtures create: create them) → Work: the cases as trials (+ the fuzz
+//!   → client → preflight (a setup mistake stops here, one run-wide error)
+//!   → (--fixtures create: create them) → Work: the cases as trials (+ the fuzz
 //!   trial) | the fuzz phase alone → (delete the fixtures, whatever happened)
 //!   → report::build (interrupted?) → redact → summary on stdout → report files
 //!   → regressions file → stale report files removed → verdict → Exit
@@ -112,6 +113,23 @@ impl Work {
         match self {
             Work::Suite { fixtures, .. } if !self.listing() => fixtures.clone(),
             _ => FixtureChoice::default(),
+        }
+    }
+
+    /// Whether the filters select some trial (else nothing is sent, not even the
+    /// preflight: exit 4 says so).
+    fn selects_any(&self) -> bool {
+        match self {
+            Work::Suite {
+                cases,
+                selection,
+                fuzzing,
+                ..
+            } => {
+                cases.iter().any(|case| selects(selection, &case.id))
+                    || (fuzzing.is_some() && selects(selection, fuzz::CASE_ID))
+            }
+            Work::Fuzz(_) => true,
         }
     }
 }
@@ -239,21 +257,9 @@ fn conduct(
     let mut target_info = target_info(&connected.target, connected.insecure);
     let started_at = SystemTime::now();
     let clock = Instant::now();
-    let fixtures = fixtures::set_up(
-        &runtime,
-        &connected.client,
-        &mut connected.target,
-        &work.fixtures(),
-        session.limits,
-        &session.tls,
-    )?;
-    include_other_token(&mut connected.target, secrets);
-    let (outcome, fuzzing) = execute(&session, work, connected.client, connected.target, &runtime);
-    // After the suite whatever its result, an interruption included.
-    let torn = fixtures.map(|fixtures| fixtures.tear_down(&runtime));
-    for secret in torn.iter().flat_map(|t| t.secrets.iter()) {
-        secrets.include(secret);
-    }
+    let reference = connected.reference.take();
+    let cancel = connected.cancel.clone();
+    let (torn, outcome, fuzzing) = perform(&session, work, connected, &runtime, listing, secrets)?;
     if let Some(cloud) = &setup.cloud {
         // Every token issued during the run.
         for token in cloud.issued() {
@@ -261,7 +267,7 @@ fn conduct(
         }
         target_info.identity = cloud.identity();
     }
-    if let Some(running) = connected.reference {
+    if let Some(running) = reference {
         runtime.block_on(running.shutdown());
     }
     let collected = match outcome {
@@ -281,7 +287,7 @@ fn conduct(
         },
         collected.results,
         torn.as_ref().map(|t| t.report.clone()),
-        connected.cancel.cause(),
+        cancel.cause(),
     );
     if let Some(torn) = &torn {
         fixtures::print_teardown(&torn.report);
@@ -300,6 +306,55 @@ fn conduct(
             .into_iter()
             .chain(torn.iter().flat_map(fixtures::TornDown::exits)),
     ))
+}
+
+/// What the work handed back, with what the fixtures left when there were some.
+type Performed = (
+    Option<fixtures::TornDown>,
+    RunOutcome<Vec<Regression>>,
+    Option<Fuzzing>,
+);
+
+/// The preflight (a setup mistake, or an unreachable target, stops the run here as one
+/// run-wide error, never a finding: issue 10 item 10), then the fixtures around the
+/// work, deleted after it whatever happened (an interruption included).
+fn perform(
+    session: &Session,
+    work: Work,
+    mut connected: Connected,
+    runtime: &tokio::runtime::Runtime,
+    listing: bool,
+    secrets: &mut Secrets,
+) -> Result<Performed, Error> {
+    let stopped = if listing || !work.selects_any() {
+        None
+    } else {
+        runtime
+            .block_on(runner::preflight(&connected.client, &connected.target))
+            .err()
+    };
+    if let Some(stopped) = stopped {
+        let collected = Collected {
+            results: vec![*stopped],
+            extras: Vec::new(),
+        };
+        return Ok((None, RunOutcome::Ran(collected), None));
+    }
+    let fixtures = fixtures::set_up(
+        runtime,
+        &connected.client,
+        &mut connected.target,
+        &work.fixtures(),
+        session.limits,
+        &session.tls,
+    )?;
+    include_other_token(&mut connected.target, secrets);
+    let (outcome, fuzzing) = execute(session, work, connected.client, connected.target, runtime);
+    let torn = fixtures.map(|fixtures| fixtures.tear_down(runtime));
+    for secret in torn.iter().flat_map(|t| t.secrets.iter()) {
+        secrets.include(secret);
+    }
+    Ok((torn, outcome, fuzzing))
 }
 
 /// The other cloud's token (`--other-cloud`) is sent too: scrubbed like the run's.
@@ -520,12 +575,13 @@ fn execute(
             fixtures: _,
         } => {
             let printing = session.printing;
+            let reporter = baseline_case(&cases, &selection);
             let extra = extra_trials(
                 session,
                 fuzzing.as_ref(),
                 &selection,
-                &client,
-                &target,
+                reporter,
+                (&client, &target),
                 runtime,
             );
             // libtest-mimic prints through the console's pipe, never to stdout itself.
@@ -584,20 +640,23 @@ fn extra_trials(
     session: &Session,
     fuzzing: Option<&Fuzzing>,
     selection: &Selection,
-    client: &http::Client,
-    target: &Target,
+    baseline: Option<String>,
+    (client, target): (&http::Client, &Target),
     runtime: &tokio::runtime::Runtime,
 ) -> Vec<runner::ExtraTrial<Vec<Regression>>> {
     let printing = session.printing;
     let mut extra: Vec<_> = fuzzing
         .iter()
         .map(|fuzzing| {
-            let settings = fuzzing.settings(
-                session.profile,
-                session.clock_skew,
-                token_source(&session.target),
-            );
-            if selects_fuzzing(selection) && !selection.list {
+            let settings = fuzz::Settings {
+                baseline_case: baseline.clone(),
+                ..fuzzing.settings(
+                    session.profile,
+                    session.clock_skew,
+                    token_source(&session.target),
+                )
+            };
+            if selects(selection, fuzz::CASE_ID) && !selection.list {
                 printing.say(&format!(
                     "fuzz: seed {0} (--seed {0} sends the same inputs again), {1} case(s)",
                     settings.seed, settings.cases
@@ -632,15 +691,33 @@ fn token_source(choice: &TargetChoice) -> TokenSource {
         .map_or(TokenSource::Flag, |token| token.source.clone())
 }
 
-/// Whether `selection`'s filters let the fuzz trial run.
-fn selects_fuzzing(selection: &Selection) -> bool {
+/// Whether `selection`'s filters let the trial `id` run.
+fn selects(selection: &Selection, id: &str) -> bool {
     let filters = libtest_mimic::Arguments {
         filter: selection.filter.clone(),
         skip: selection.skip.clone(),
         exact: selection.exact,
         ..libtest_mimic::Arguments::default()
     };
-    !filters.is_filtered_out(&libtest_mimic::Trial::test(fuzz::CASE_ID, || Ok(())))
+    !filters.is_filtered_out(&libtest_mimic::Trial::test(id, || Ok(())))
+}
+
+/// The selected case that validates the unfiltered list (`list-all`: the endpoint's
+/// path, no query, the run's token, a schema), which reports the list's own
+/// findings; the fuzz phase then does not count them again (issue 10 item 9).
+fn baseline_case(cases: &[Case], selection: &Selection) -> Option<String> {
+    cases
+        .iter()
+        .find(|case| {
+            case.request.path == crate::check::status::ENDPOINT_PATH
+                && case.request.query.is_empty()
+                && case.request.auth == crate::case::AuthMode::Default
+                && case.expect.schema.is_some()
+                // A case over data the harness creates runs only with fixtures.
+                && case.captures.is_empty()
+                && selects(selection, &case.id)
+        })
+        .map(|case| case.id.clone())
 }
 
 #[cfg(test)]

@@ -56,6 +56,9 @@ pub enum Check {
     IdsInclude(Ids),
     /// The list holds no id of a known set (another project's deployments).
     IdsExclude(Ids),
+    /// No item is a deployment of the target's own project (by id, against the
+    /// unfiltered list): another project's list must not show ours (SD-URI-2).
+    ProjectScope(ProjectScope),
 }
 
 impl Check {
@@ -69,13 +72,14 @@ impl Check {
             Check::IdsEqual(_) => CheckName::IdsEqual,
             Check::IdsInclude(_) => CheckName::IdsInclude,
             Check::IdsExclude(_) => CheckName::IdsExclude,
+            Check::ProjectScope(_) => CheckName::ProjectScope,
         }
     }
 
     /// The parameter that is a template (rendered before the check runs), if any.
     pub fn template(&self) -> Option<&Template> {
         match self {
-            Check::TimestampOrder | Check::UniqueIds => None,
+            Check::TimestampOrder | Check::UniqueIds | Check::ProjectScope(_) => None,
             Check::FilterExact(params) => Some(&params.server_id),
             Check::FilterSubset(params) => Some(&params.server_id),
             Check::IdsEqual(params) | Check::IdsInclude(params) | Check::IdsExclude(params) => {
@@ -88,6 +92,7 @@ impl Check {
     pub fn other_case(&self) -> Option<&str> {
         match self {
             Check::FilterSubset(params) => Some(&params.unfiltered),
+            Check::ProjectScope(params) => Some(&params.unfiltered),
             _ => None,
         }
     }
@@ -101,7 +106,8 @@ impl Check {
             | CheckName::FilterSubset
             | CheckName::IdsEqual
             | CheckName::IdsInclude
-            | CheckName::IdsExclude => None,
+            | CheckName::IdsExclude
+            | CheckName::ProjectScope => None,
         }
     }
 }
@@ -131,6 +137,14 @@ pub struct Ids {
     /// The known ids, comma-separated, e.g. `{created}` (a capture from the fixtures
     /// document, whose id sets are comma-separated strings); an empty string is the empty set.
     pub ids: Template,
+}
+
+/// Parameters of `project_scope`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectScope {
+    /// Id of the case whose response is the target project's own (unfiltered) list.
+    pub unfiltered: String,
 }
 
 /// The parameters of a check that takes none: an empty object at most.
@@ -191,11 +205,14 @@ pub enum CheckName {
     IdsInclude,
     /// The list holds none of the given ids (SD-URI-2). Params: `ids`.
     IdsExclude,
+    /// No item is one of the target project's deployments (SD-URI-2).
+    /// Params: `unfiltered` (a case id).
+    ProjectScope,
 }
 
 impl CheckName {
     /// Every check, in a stable order.
-    pub const ALL: [CheckName; 7] = [
+    pub const ALL: [CheckName; 8] = [
         CheckName::TimestampOrder,
         CheckName::UniqueIds,
         CheckName::FilterExact,
@@ -203,6 +220,7 @@ impl CheckName {
         CheckName::IdsEqual,
         CheckName::IdsInclude,
         CheckName::IdsExclude,
+        CheckName::ProjectScope,
     ];
 
     /// The name used in case files and reports.
@@ -215,6 +233,7 @@ impl CheckName {
             CheckName::IdsEqual => "ids_equal",
             CheckName::IdsInclude => "ids_include",
             CheckName::IdsExclude => "ids_exclude",
+            CheckName::ProjectScope => "project_scope",
         }
     }
 }
@@ -253,6 +272,9 @@ impl<'de> DeserializeSeed<'de> for ParamsOf {
             CheckName::IdsEqual => Ids::deserialize(deserializer).map(Check::IdsEqual),
             CheckName::IdsInclude => Ids::deserialize(deserializer).map(Check::IdsInclude),
             CheckName::IdsExclude => Ids::deserialize(deserializer).map(Check::IdsExclude),
+            CheckName::ProjectScope => {
+                ProjectScope::deserialize(deserializer).map(Check::ProjectScope)
+            }
         }
     }
 }
@@ -327,6 +349,7 @@ impl Serialize for CheckSpec {
             Check::IdsEqual(params) | Check::IdsInclude(params) | Check::IdsExclude(params) => {
                 map.serialize_entry("params", params)?
             }
+            Check::ProjectScope(params) => map.serialize_entry("params", params)?,
         }
         if let Some(severity) = &self.severity {
             map.serialize_entry("severity", severity)?;
@@ -434,6 +457,7 @@ mod tests {
             json!({ "check": "ids_equal", "params": { "ids": "{created}" } }),
             json!({ "check": "ids_include", "params": { "ids": "a,b" } }),
             json!({ "check": "ids_exclude", "params": { "ids": "" } }),
+            json!({ "check": "project_scope", "params": { "unfiltered": "list-all" } }),
         ] {
             let spec = spec(value.clone()).unwrap();
             assert_eq!(serde_json::to_value(&spec).unwrap(), value);

@@ -256,7 +256,9 @@ mod tests {
     use serde_json::{Map, json};
 
     use super::*;
-    use crate::case::{Check, CheckName, CheckSpec, FilterExact, FilterSubset, Ids, Template};
+    use crate::case::{
+        Check, CheckName, CheckSpec, FilterExact, FilterSubset, Ids, ProjectScope, Template,
+    };
 
     fn case_schema() -> Value {
         serde_json::from_str(include_str!("../../schemas/case.schema.json")).unwrap()
@@ -317,6 +319,7 @@ mod tests {
                 "isolation-other-token-refused",
                 "list-all",
                 "unknown-path",
+                "other-project",
             ]
         );
         let list_all = cases.iter().find(|c| c.id == "list-all").unwrap();
@@ -790,7 +793,7 @@ mod tests {
     }
 
     /// Every check, each of its parameters set to "v".
-    fn every_check() -> [Check; 7] {
+    fn every_check() -> [Check; 8] {
         CheckName::ALL.map(|name| match name {
             CheckName::TimestampOrder => Check::TimestampOrder,
             CheckName::UniqueIds => Check::UniqueIds,
@@ -809,6 +812,9 @@ mod tests {
             }),
             CheckName::IdsExclude => Check::IdsExclude(Ids {
                 ids: Template::new("v"),
+            }),
+            CheckName::ProjectScope => Check::ProjectScope(ProjectScope {
+                unfiltered: "v".to_owned(),
             }),
         })
     }

@@ -14,5 +14,7 @@ pub mod load;
 pub mod model;
 pub mod suite;
 
-pub use check::{Check, CheckName, CheckSpec, FilterExact, FilterSubset, Ids, Template};
+pub use check::{
+    Check, CheckName, CheckSpec, FilterExact, FilterSubset, Ids, ProjectScope, Template,
+};
 pub use model::*;

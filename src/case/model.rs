@@ -25,6 +25,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::check::CheckSpec;
+use crate::contract::Profile;
 use crate::model::Severity;
 
 /// One case file: `{"cases": [...]}`.
@@ -169,8 +170,58 @@ pub struct Expect {
     /// accepts them. For example 403 for another project's token, which Heat answers.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub lenient_status: Vec<u16>,
+    /// Undocumented statuses this case reads per profile (else each is an SD-CODE-SET
+    /// MUST finding): `[{"status": 403, "documented": "SHOULD", "lenient": "accept", "reason": "..."}]`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tolerate: Vec<Tolerated>,
 }
 
 fn must() -> Severity {
     Severity::Must
+}
+
+/// An undocumented status a case reads per profile, and why: real implementations
+/// answer it, and a profile may accept it for this request only.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tolerated {
+    /// The status, outside the documented set.
+    pub status: u16,
+    /// What it is under `strict`.
+    #[serde(default)]
+    pub strict: Tolerance,
+    /// What it is under `documented`.
+    #[serde(default)]
+    pub documented: Tolerance,
+    /// What it is under `lenient`.
+    #[serde(default)]
+    pub lenient: Tolerance,
+    /// Why it is tolerated, said in the finding or the note.
+    pub reason: String,
+}
+
+impl Tolerated {
+    /// What the status is under `profile`.
+    pub fn under(&self, profile: Profile) -> Tolerance {
+        match profile {
+            Profile::Strict => self.strict,
+            Profile::Documented => self.documented,
+            Profile::Lenient => self.lenient,
+        }
+    }
+}
+
+/// What an undocumented status is under one profile.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+pub enum Tolerance {
+    /// An SD-CODE-SET MUST finding, as any undocumented status (the default).
+    #[default]
+    #[serde(rename = "MUST")]
+    Must,
+    /// An SD-CODE-SET SHOULD finding.
+    #[serde(rename = "SHOULD")]
+    Should,
+    /// Accepted for this case, with a note.
+    #[serde(rename = "accept")]
+    Accept,
 }

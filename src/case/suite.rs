@@ -17,16 +17,17 @@ use super::load::LoadError;
 use super::model::{Case, Source};
 use crate::template;
 
-/// Variables every case may use without capturing them.
-const BUILTIN_VARIABLES: &[&str] = &["project_id"];
+/// Variables every case may use without capturing them: the target's project id, and
+/// a fresh random project id, another per run (`other_project_id`, SD-URI-2).
+pub const BUILTIN_VARIABLES: &[&str] = &["project_id", "other_project_id"];
 
 /// Cross-file checks after all files are loaded, in this order: duplicate ids,
 /// capture/`unfiltered` references to unknown cases, capture cycles, unknown
 /// clause ids, unknown schema names, undefined template variables.
 ///
 /// Templates are `{name}` in `request.path`, query values and the `server_id`
-/// check parameter; a name is defined when it is `project_id` or a capture of
-/// the same case. Variables are found by [`crate::template::variables`], the
+/// check parameter; a name is defined when it is built in (`project_id`,
+/// `other_project_id`) or a capture of the same case. Variables are found by [`crate::template::variables`], the
 /// rule the runner renders them with, so a suite that passes renders.
 pub fn check_suite(
     cases: &[Case],

@@ -14,8 +14,8 @@ use serde_json::Value;
 use super::collation::CollationMatch;
 use super::list::{self, Walk, WalkError};
 use super::{
-    CheckOutcome, CheckRecord, Finding, Observation, Severity, body, filter, ids, order, status,
-    unique,
+    CheckOutcome, CheckRecord, Finding, Observation, Severity, body, filter, ids, order, scope,
+    status, unique,
 };
 use crate::case::{Case, Check, CheckName, Template};
 use crate::contract::{Contract, Profile};
@@ -71,7 +71,7 @@ impl Evaluation {
     /// contract allows that status here, else not exercised.
     fn skip_for_status(&mut self, input: &Input<'_>) {
         let allowed = &input.case.expect.status;
-        if allowed.contains(&input.status) {
+        if status::allowed(input.status, &input.case.expect) {
             self.notes.push(format!(
                 "the target answered {} (the contract allows {allowed:?} here); the 200-body checks do not apply",
                 input.status
@@ -124,6 +124,7 @@ pub fn default_clause(check: CheckName) -> &'static str {
         CheckName::FilterExact | CheckName::FilterSubset => "SD-REQ-1",
         CheckName::IdsEqual => ids::Relation::Equal.clause(),
         CheckName::IdsInclude | CheckName::IdsExclude => ids::Relation::Exclude.clause(),
+        CheckName::ProjectScope => scope::CLAUSE,
     }
 }
 
@@ -153,10 +154,18 @@ pub fn evaluate_cut(input: &Input<'_>, limit: usize) -> Evaluation {
 fn evaluate_body(input: &Input<'_>, cut: Option<usize>) -> Evaluation {
     let mut eval = Evaluation::default();
     let case = input.case;
-    let (findings, records, observations) =
-        status::check_expect(input.status, &case.expect, input.profile);
+    let (findings, records, observations, note) = if case.expect.tolerate.is_empty() {
+        let (findings, records, observations) =
+            status::check_expect(input.status, &case.expect, input.profile);
+        (findings, records, observations, None)
+    } else {
+        let (findings, records, note) =
+            status::check_expected(input.status, &case.expect, input.profile);
+        (findings, records, Vec::new(), note)
+    };
     eval.add((findings, records));
     eval.observations.extend(observations);
+    eval.notes.extend(note);
     eval.records.extend(status::endpoint_records(
         &case.request.path,
         case.request.auth == crate::case::AuthMode::Default,
@@ -278,6 +287,7 @@ enum Running<'a> {
     Exact(filter::Exact),
     Subset(filter::Subset<'a>),
     Ids(ids::Ids),
+    Scope(scope::Scope<'a>),
     /// The check cannot run; why.
     Unavailable(String),
 }
@@ -325,6 +335,13 @@ impl<'a> Accumulators<'a> {
                             )),
                         }
                     }),
+                    Check::ProjectScope(params) => match input.others.get(&params.unfiltered) {
+                        Some(Some(index)) => Ok(Running::Scope(scope::Scope::new(index, severity))),
+                        _ => Err(format!(
+                            "the unfiltered list from {:?} is not available",
+                            params.unfiltered
+                        )),
+                    },
                 };
                 running.unwrap_or_else(Running::Unavailable)
             })
@@ -362,6 +379,7 @@ impl<'a> Accumulators<'a> {
                 Running::Exact(c) => c.item(index, item),
                 Running::Subset(c) => c.item(index, item),
                 Running::Ids(c) => c.item(index, item),
+                Running::Scope(c) => c.item(index, item),
                 Running::Unavailable(_) => {}
             }
         }
@@ -441,6 +459,7 @@ impl<'a> Accumulators<'a> {
                 }
                 Running::Subset(c) => eval.add(c.finish()),
                 Running::Ids(c) => eval.add(c.finish()),
+                Running::Scope(c) => eval.add(c.finish()),
                 Running::Unavailable(why) => eval.records.push(
                     CheckRecord::new(spec.name().as_str(), clause, CheckOutcome::NotExercised)
                         .with_note(why),

@@ -123,6 +123,11 @@ impl ListIndex {
         self.entries.is_empty()
     }
 
+    /// Whether some item of the list has the string `id` (`check::scope`).
+    pub fn has_id(&self, id: &str) -> bool {
+        self.entries.iter().any(|e| e.id.as_deref() == Some(id))
+    }
+
     /// The multiset of (id, stored `server_id`) whose `server_id` equals `server_id`
     /// exactly or as a collation does, by id then server id.
     fn ids_matching(&self, server_id: &str) -> BTreeMap<&str, BTreeMap<&str, usize>> {

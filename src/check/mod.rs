@@ -12,6 +12,7 @@ pub mod filter;
 pub mod ids;
 pub mod list;
 pub mod order;
+pub mod scope;
 pub mod status;
 pub mod unique;
 

@@ -10,7 +10,7 @@
 //! still an SD-CODE-SET finding, which says that `lenient` accepts it.
 
 use super::{CheckOutcome, CheckRecord, Finding, Observation, Severity};
-use crate::case::Expect;
+use crate::case::{Expect, Tolerance};
 use crate::contract::Profile;
 
 /// The return codes the document lists (SD-CODE-SET).
@@ -151,9 +151,133 @@ pub fn check(
     )
 }
 
+/// Whether `status` is an answer `expect` allows (a documented one it lists, or an
+/// undocumented one it tolerates under some profile): then the 200-body checks do
+/// not apply, rather than go without data.
+pub fn allowed(status: u16, expect: &Expect) -> bool {
+    expect.status.contains(&status) || tolerated(status, expect).is_some()
+}
+
+/// How `expect` reads `status`, if it is an undocumented status the case tolerates.
+fn tolerated(status: u16, expect: &Expect) -> Option<&crate::case::Tolerated> {
+    expect
+        .tolerate
+        .iter()
+        .find(|t| t.status == status && !DOCUMENTED.contains(&status))
+}
+
+/// [`check`] for a case's `expect` under `profile`: an undocumented status the case
+/// tolerates is what the profile reads it as (an SD-CODE-SET finding of its severity
+/// that names the profiles accepting it, or accepted with a note), and the case's own
+/// clause holds (a refusal lists nothing). Returns the findings, the records and the note.
+pub fn check_expected(
+    status: u16,
+    expect: &Expect,
+    profile: Profile,
+) -> (Vec<Finding>, Vec<CheckRecord>, Option<String>) {
+    let Some(tolerated) = tolerated(status, expect) else {
+        let (findings, records) = check(status, &expect.status, &expect.clause, expect.severity);
+        return (findings, records, None);
+    };
+    let reason = &tolerated.reason;
+    let own = CheckRecord::new("status_code", &expect.clause, CheckOutcome::Pass)
+        .with_note(format!("status {status}: {reason}"));
+    let severity = match tolerated.under(profile) {
+        Tolerance::Accept => {
+            let note = format!(
+                "the target answered {status}, not a documented code; the {profile} profile accepts it for this case: {reason}"
+            );
+            let set = CheckRecord::new("status_code", "SD-CODE-SET", CheckOutcome::NotApplicable)
+                .with_note(note.clone());
+            return (Vec::new(), vec![set, own], Some(note));
+        }
+        Tolerance::Should => Severity::Should,
+        Tolerance::Must => Severity::Must,
+    };
+    let mut finding = Finding::new(
+        "SD-CODE-SET",
+        "status_code",
+        "",
+        format!("one of the documented codes {}", join(&DOCUMENTED)),
+        status.to_string(),
+        format!("status {status} is not a return code the contract documents ({reason})"),
+    )
+    .with_severity(severity);
+    finding.accepted_by = Profile::ALL
+        .into_iter()
+        .filter(|p| tolerated.under(*p) == Tolerance::Accept)
+        .map(|p| p.as_str().to_owned())
+        .collect();
+    (
+        vec![finding],
+        vec![
+            CheckRecord::new("status_code", "SD-CODE-SET", CheckOutcome::Fail),
+            own,
+        ],
+        None,
+    )
+}
+
+/// `200, 400, 401`.
+fn join(codes: &[u16]) -> String {
+    codes
+        .iter()
+        .map(u16::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 10 item 12: another project's path answered 403 is an SD-CODE-SET MUST
+    /// finding under strict, SHOULD under documented (naming lenient, which accepts
+    /// it), accepted with a note under lenient; 422 is tolerated nowhere.
+    #[test]
+    fn a_tolerated_status_is_what_the_profile_reads_it_as() {
+        let expect: Expect = serde_json::from_value(serde_json::json!({
+            "status": [200, 401, 404], "clause": "SD-URI-2",
+            "tolerate": [ { "status": 403, "documented": "SHOULD", "lenient": "accept", "reason": "Heat does" } ]
+        }))
+        .unwrap_or_else(|e| panic!("{e}"));
+        let severities = |status: u16, profile: Profile| {
+            let (findings, records, note) = check_expected(status, &expect, profile);
+            assert!(records.iter().any(|r| r.clause == "SD-CODE-SET"));
+            let found: Vec<(String, Severity, Vec<String>)> = findings
+                .into_iter()
+                .map(|f| (f.clause, f.severity, f.accepted_by))
+                .collect();
+            (found, note.is_some())
+        };
+        let lenient = vec!["lenient".to_owned()];
+        assert_eq!(
+            severities(403, Profile::Strict),
+            (
+                vec![("SD-CODE-SET".to_owned(), Severity::Must, lenient.clone())],
+                false
+            )
+        );
+        assert_eq!(
+            severities(403, Profile::Documented),
+            (
+                vec![("SD-CODE-SET".to_owned(), Severity::Should, lenient)],
+                false
+            )
+        );
+        assert_eq!(severities(403, Profile::Lenient), (vec![], true));
+        for profile in Profile::ALL {
+            let (found, _) = severities(422, profile);
+            assert_eq!(found.len(), 1);
+            assert_eq!(
+                (found[0].0.as_str(), found[0].1),
+                ("SD-CODE-SET", Severity::Must)
+            );
+            assert_eq!(severities(404, profile), (vec![], false));
+            assert_eq!(severities(500, profile).0[0].0, "SD-URI-2");
+        }
+        assert!(allowed(403, &expect) && allowed(404, &expect) && !allowed(422, &expect));
+    }
 
     #[test]
     fn status_table() {

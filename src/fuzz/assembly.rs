@@ -15,7 +15,7 @@ use super::baseline::Fetched;
 use super::engine::{CASE_ID, Settings};
 use super::evidence::Found;
 use super::generation::Generated;
-use super::property::Property;
+use super::property::{Baseline, Property};
 use super::regression::{self, Regression};
 use super::replay::Replayed;
 use super::shrinking::Reduced;
@@ -58,60 +58,62 @@ pub(super) fn assemble(
         mut generated,
         reduced,
     } = phases;
+    let Fetched {
+        baseline,
+        notes,
+        findings: listed,
+        evidence: listed_evidence,
+        items: listed_items,
+        item_clauses,
+    } = fetched;
     let replayed_observed = std::mem::take(&mut replayed.observed);
     let generated_observed = std::mem::take(&mut generated.observed);
     let mut result = CaseResult::new(CASE_ID, TITLE, SOURCE.to_owned(), Outcome::Pass);
-    result.notes = fetched.notes;
+    result.notes = notes;
     result.notes.extend(replayed.notes);
     let mut found = replayed.found;
     found.extend(reduced.found);
     let new_regressions: Vec<Regression> =
         found.iter().filter_map(|f| f.regression.clone()).collect();
-    let records = records(&found, &generated.checked);
-    let findings: Vec<Finding> = found.iter().map(|f| f.finding.clone()).collect();
+    let mut records = records(&found, &generated.checked);
+    // The unfiltered list's own findings: its case's, or (with none) this one's, once.
+    let own = unfiltered_findings(settings, &baseline, listed, &mut result.notes, &mut records);
+    records.extend(
+        own.iter()
+            .map(|f| CheckRecord::new(&f.check, &f.clause, CheckOutcome::Fail)),
+    );
+    // Some item was validated: the unfiltered list's, or one of a 200 answer.
+    let validated = listed_items > 0
+        || generated
+            .checked
+            .get(&Property::FilterExact)
+            .is_some_and(|n| *n > 0);
+    records.extend(item_records(&item_clauses, &records, validated));
+    let findings: Vec<Finding> = own
+        .iter()
+        .cloned()
+        .chain(found.iter().map(|f| f.finding.clone()))
+        .collect();
     result.outcome = runner::case_outcome(&findings, &records, &[]);
     if let Some(first) = found.first() {
         result.request = Some(first.evidence.request.clone());
         result.response = Some(first.evidence.response.clone());
+    } else if let (false, Some((request, response))) = (own.is_empty(), listed_evidence) {
+        result.request = Some(request);
+        result.response = Some(response);
     }
     result.notes.extend(found.iter().filter_map(omitted));
-    if let Some((_, first)) = generated.errors.iter().next() {
-        let message = format!(
-            "{} of {} fuzz case(s) got no answer; the first: {first}",
-            generated.errors.len(),
-            generated.cases
-        );
-        // A failure stands; the lost requests are said beside it.
-        match result.outcome {
-            Outcome::Fail => result.notes.push(message),
-            _ => result.outcome = Outcome::Error(message),
-        }
-    }
+    note_lost_requests(&mut result, &generated);
     let rate = rate(generated.requests, generated.time);
     result
         .notes
         .insert(0, summary(settings, named.len(), &generated, rate));
     result.findings = findings;
-    let observed = replayed_observed.merge(generated_observed);
-    if observed.seen > observed.kept_len() {
-        result.notes.push(format!(
-            "{} observation(s) over the inputs; the first of each clause and check is kept",
-            observed.seen
-        ));
-    }
-    result.observations = observed.into_kept();
+    keep_observations(&mut result, replayed_observed.merge(generated_observed));
     result.checks = records;
     result.duration_ms = millis(started.elapsed());
-    let known_server_ids = fetched.baseline.server_ids.len();
-    let added = settings.regressions_file.as_ref().map_or(0, |_| {
-        regression::merge(settings.regressions.clone(), &new_regressions).1
-    });
-    let regressions = RegressionUse {
-        file: settings.regressions_file.clone(),
-        replayed: settings.regressions.len(),
-        still_failing: replayed.still_failing,
-        added,
-    };
+    let known_server_ids = baseline.server_ids.len();
+    let regressions = regression_use(settings, replayed.still_failing, &new_regressions);
     result.fuzz = Some(Box::new(fuzz_run(
         settings,
         named,
@@ -122,6 +124,111 @@ pub(super) fn assemble(
         regressions,
     )));
     (result, new_regressions)
+}
+
+/// The regressions file's part in the run: replayed, still failing, added.
+fn regression_use(
+    settings: &Settings,
+    still_failing: usize,
+    new_regressions: &[Regression],
+) -> RegressionUse {
+    let added = settings.regressions_file.as_ref().map_or(0, |_| {
+        regression::merge(settings.regressions.clone(), new_regressions).1
+    });
+    RegressionUse {
+        file: settings.regressions_file.clone(),
+        replayed: settings.regressions.len(),
+        still_failing,
+        added,
+    }
+}
+
+/// Fuzz cases that got no answer: a failure stands, and the lost requests are said
+/// beside it; otherwise they make the case an error.
+fn note_lost_requests(result: &mut CaseResult, generated: &Generated) {
+    if let Some((_, first)) = generated.errors.iter().next() {
+        let message = format!(
+            "{} of {} fuzz case(s) got no answer; the first: {first}",
+            generated.errors.len(),
+            generated.cases
+        );
+        match result.outcome {
+            Outcome::Fail => result.notes.push(message),
+            _ => result.outcome = Outcome::Error(message),
+        }
+    }
+}
+
+/// The inputs' observations, the first of each clause and check, the rest counted.
+fn keep_observations(result: &mut CaseResult, observed: super::observed::Observed) {
+    if observed.seen > observed.kept_len() {
+        result.notes.push(format!(
+            "{} observation(s) over the inputs; the first of each clause and check is kept",
+            observed.seen
+        ));
+    }
+    result.observations = observed.into_kept();
+}
+
+/// The unfiltered list's own findings this case reports: none when another case of
+/// the run reports them (`settings.baseline_case`, then a note says so), else each
+/// once, its message saying where it comes from.
+fn unfiltered_findings(
+    settings: &Settings,
+    baseline: &Baseline,
+    listed: Vec<Finding>,
+    notes: &mut Vec<String>,
+    records: &mut Vec<CheckRecord>,
+) -> Vec<Finding> {
+    if listed.is_empty() {
+        return listed;
+    }
+    match &settings.baseline_case {
+        Some(case) => {
+            let clauses: BTreeSet<&str> = listed.iter().map(|f| f.clause.as_str()).collect();
+            notes.push(format!(
+                "the unfiltered list breaks {} itself ({} clause(s) on a deployment or its body): {case} reports it; fuzz answers it explains are not fuzz findings",
+                clauses.into_iter().collect::<Vec<_>>().join(", "),
+                baseline.known.len()
+            ));
+            // Its records say so, rather than pass what the list breaks.
+            records.extend(listed.iter().map(|f| {
+                CheckRecord::new(&f.check, &f.clause, CheckOutcome::NotApplicable)
+                    .with_note(format!("the unfiltered list breaks it: {case} reports it"))
+            }));
+            Vec::new()
+        }
+        None => listed
+            .into_iter()
+            .map(|mut f| {
+                f.message = format!("the unfiltered list (fuzzing's baseline): {}", f.message);
+                f
+            })
+            .collect(),
+    }
+}
+
+/// `valid-body`'s record for each item clause (SD-RESP-2 … 11) that no record speaks
+/// for yet: pass when some item was `validated`, else not exercised (an empty list
+/// proves nothing about its items).
+fn item_records(
+    item_clauses: &[String],
+    records: &[CheckRecord],
+    validated: bool,
+) -> Vec<CheckRecord> {
+    let check = Property::ValidBody.check();
+    item_clauses
+        .iter()
+        .filter(|clause| !records.iter().any(|r| &r.clause == *clause))
+        .map(|clause| {
+            if validated {
+                CheckRecord::new(check, clause, CheckOutcome::Pass)
+            } else {
+                CheckRecord::new(check, clause, CheckOutcome::NotExercised)
+                    .with_note("no list had an item to validate")
+            }
+        })
+        .collect()
 }
 
 /// The note that a finding's response showed more than the one reported, if it did.
@@ -298,6 +405,10 @@ mod tests {
             fetched: Fetched {
                 baseline: Baseline::default(),
                 notes: vec!["the unfiltered list has no server id".to_owned()],
+                findings: Vec::new(),
+                evidence: None,
+                items: 0,
+                item_clauses: Vec::new(),
             },
             replayed: Replayed {
                 found: found.into_iter().collect(),

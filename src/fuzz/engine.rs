@@ -95,6 +95,10 @@ pub struct Settings {
     pub shrink: ShrinkLimits,
     /// Where the token came from, named by the repro commands (never its value).
     pub token_source: TokenSource,
+    /// The case of the run that reports the unfiltered list's own findings (`list-all`
+    /// in `run`): the fuzz case leaves them to it. `None` (`sdconform fuzz`): the fuzz
+    /// case reports them itself, once.
+    pub baseline_case: Option<String>,
 }
 
 impl Settings {
@@ -112,6 +116,7 @@ impl Settings {
             record_requests: false,
             shrink: ShrinkLimits::default(),
             token_source: TokenSource::Flag,
+            baseline_case: None,
         }
     }
 }
@@ -233,7 +238,7 @@ pub async fn run(
         .time_limit
         .and_then(|limit| started.checked_add(limit));
     let probe = Probe::new(client, target, settings.record_requests).until(deadline);
-    let fetched = match baseline::fetch(&probe, target.token.as_ref()).await {
+    let fetched = match baseline::fetch(&probe, target.token.as_ref(), contract, settings).await {
         Ok(fetched) => fetched,
         Err(why) => return unanswered(why, client, probe, progress),
     };

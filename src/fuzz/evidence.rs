@@ -11,7 +11,6 @@ use super::regression::Regression;
 use super::repro;
 use crate::check::{self, Finding};
 use crate::model::{FuzzEvidence, RequestRecord, ResponseRecord};
-use crate::runner;
 use crate::secret::TokenSource;
 
 /// A failure as first seen, or as shrunk.
@@ -31,14 +30,14 @@ impl Evidence {
     /// The evidence of `violation` in `probed`: the second answer for the stability
     /// property, the first otherwise.
     pub(super) fn of(probed: &Probed, violation: Violation) -> Evidence {
-        let exchange = match (&probed.second, violation.property) {
+        let received = match (&probed.second, violation.property) {
             (Some(second), Property::StableStatus) => second,
             _ => &probed.first,
         };
         Evidence {
             violation,
-            request: exchange.request.clone(),
-            response: runner::response_record(exchange),
+            request: received.request().clone(),
+            response: received.response(),
             url: probed.url.clone(),
         }
     }

@@ -7,9 +7,16 @@
 //! comes back is a [`Probed`], evaluated by the pure properties. So the campaign's
 //! `--time-limit` is enforced here, for every phase at once: nothing is sent after
 //! it, and no answer is awaited past it.
-//! comes back is a [`Probed`], evaluated by the pure properties. The token is asked
-//! for at send time and a `401` to it checked before it is kept
+//!
+//! The token is asked for at send time and a `401` to it checked before it is kept
 //! ([`crate::runner::bearer`]), so a campaign that outlives a token keeps working.
+//!
+//! Memory does not grow with the number of cases (issue 10 item 15): an answer is
+//! kept as a [`Received`], a large body only when a property reads it (a whole 200
+//! body), else as the report's excerpt; the second answer to the same request is
+//! kept for its status and excerpt only. So a probe in flight holds at most two
+//! bodies of at most `--max-body-bytes`, and nothing outlives its evaluation but
+//! the evidence of kept failures (excerpts).
 
 use std::sync::{Mutex, PoisonError};
 use std::time::Instant;
@@ -18,7 +25,8 @@ use super::input::Input;
 use super::property::{self, Context, Evaluation, Reply};
 use crate::cancel::{Cancel, Stopped};
 use crate::http::{self, Auth, Exchange, HttpError};
-use crate::runner::{Target, bearer};
+use crate::model::{RequestRecord, ResponseRecord};
+use crate::runner::{self, Target, bearer};
 
 /// How requests are sent and, optionally, recorded.
 pub(super) struct Probe<'a> {
@@ -99,9 +107,9 @@ impl<'a> Probe<'a> {
     pub(super) async fn probe(&self, input: &Input, again: bool) -> Result<Probed, HttpError> {
         let url = self.url(Some(&input.wire_query()))?;
         let target_len = url.path().len() + 1 + url.query().map_or(0, str::len);
-        let first = self.send(&url).await?;
+        let first = Received::keeping_what_is_read(self.send(&url).await?);
         let second = if again {
-            Some(self.send(&url).await?)
+            Some(Received::status_only(self.send(&url).await?))
         } else {
             None
         };
@@ -121,14 +129,68 @@ impl<'a> Probe<'a> {
     }
 }
 
+/// An answer as the fuzz phase keeps it: what the properties read, and the report's
+/// records of the exchange.
+pub(super) struct Received {
+    /// The exchange; its body is empty when it was dropped.
+    exchange: Exchange,
+    /// The report's record of the response, taken before a large body was dropped.
+    dropped: Option<ResponseRecord>,
+}
+
+/// Bodies up to this size are kept whatever they are (they cost nothing, and the
+/// report's excerpt is then taken only for evidence); larger ones only while read.
+const SMALL_BODY: usize = 64 * 1024;
+
+impl Received {
+    /// `exchange`, its body kept when a property reads it (a whole 200 body).
+    pub(super) fn keeping_what_is_read(exchange: Exchange) -> Received {
+        let read = exchange.status == 200 && exchange.body_cut.is_none();
+        Received::of(exchange, read)
+    }
+
+    /// `exchange` for its status and records only (the stability property's second
+    /// answer).
+    pub(super) fn status_only(exchange: Exchange) -> Received {
+        Received::of(exchange, false)
+    }
+
+    fn of(mut exchange: Exchange, read: bool) -> Received {
+        if read || exchange.body.len() <= SMALL_BODY {
+            return Received {
+                exchange,
+                dropped: None,
+            };
+        }
+        let record = runner::response_record(&exchange);
+        exchange.body = Vec::new();
+        Received {
+            exchange,
+            dropped: Some(record),
+        }
+    }
+
+    /// What was sent (token redacted).
+    pub(super) fn request(&self) -> &RequestRecord {
+        &self.exchange.request
+    }
+
+    /// What came back, with the body's excerpt.
+    pub(super) fn response(&self) -> ResponseRecord {
+        self.dropped
+            .clone()
+            .unwrap_or_else(|| runner::response_record(&self.exchange))
+    }
+}
+
 /// An input's exchanges.
 pub(super) struct Probed {
     /// The URL sent.
     pub url: String,
     /// The first answer.
-    pub first: Exchange,
+    pub first: Received,
     /// The second answer to the same request, when it was sent twice.
-    pub second: Option<Exchange>,
+    pub second: Option<Received>,
     /// The request-target's length, in bytes.
     target_len: usize,
 }
@@ -147,8 +209,9 @@ impl Probed {
     }
 }
 
-/// An exchange as the properties see it.
-pub(super) fn reply(exchange: &Exchange) -> Reply<'_> {
+/// An answer as the properties see it.
+pub(super) fn reply(received: &Received) -> Reply<'_> {
+    let exchange = &received.exchange;
     Reply {
         status: exchange.status,
         content_type: exchange.content_type.as_deref(),

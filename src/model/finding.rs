@@ -107,6 +107,18 @@ impl Finding {
         self.severity = severity;
         self
     }
+
+    /// Where the finding is and what it says, on one line, naming the pointer
+    /// once: `at /software_deployments/0/id: id is not a UUID`; the message alone
+    /// when it already starts with the pointer, or when the finding is about the
+    /// whole response (an empty pointer, never shown as `at ""`).
+    pub fn located(&self) -> String {
+        if self.pointer.is_empty() || self.message.starts_with(&self.pointer) {
+            self.message.clone()
+        } else {
+            format!("at {}: {}", self.pointer, self.message)
+        }
+    }
 }
 
 /// Most findings one check keeps for one response; the rest are counted. A
@@ -154,6 +166,29 @@ pub fn truncate(text: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 10 item 19: the pointer once, and no `at ""`.
+    #[test]
+    fn located_names_the_pointer_once() {
+        let at = |pointer: &str, message: &str| {
+            Finding::new("SD-RESP-9", "c", pointer, "", "", message).located()
+        };
+        assert_eq!(
+            at(
+                "/software_deployments/0/status",
+                "/software_deployments/0/status: \"DONE\" is not one of"
+            ),
+            "/software_deployments/0/status: \"DONE\" is not one of"
+        );
+        assert_eq!(
+            at("/software_deployments/0", "updated before created"),
+            "at /software_deployments/0: updated before created"
+        );
+        assert_eq!(
+            at("", "status 200 where the contract allows 404"),
+            "status 200 where the contract allows 404"
+        );
+    }
 
     #[test]
     fn truncate_keeps_short_text_and_marks_long_text() {

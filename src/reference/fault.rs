@@ -157,6 +157,19 @@ const fn cloud_only(clause: &'static str) -> Option<Breaks> {
     })
 }
 
+/// An undocumented status some implementations answer: a MUST violation under `strict`,
+/// a SHOULD one under `documented`, accepted (with a note) under `lenient`.
+const fn tolerated(clause: &'static str) -> Option<Breaks> {
+    Some(Breaks {
+        clause,
+        severity: Severity::Must,
+        profiles: STRICT_AND_DOCUMENTED,
+        should_under: DOCUMENTED_ONLY,
+        observed_under: NONE,
+        detected_by: Detection::Suite,
+    })
+}
+
 /// A SHOULD violation under every profile.
 const fn should(clause: &'static str) -> Option<Breaks> {
     Some(Breaks {
@@ -315,6 +328,10 @@ faults! {
         "DELETE of a software config or deployment answers 403 (fixtures cannot be deleted; the listing is untouched)";
     OtherProjectForbidden = "other-project-forbidden", OTHER_PROJECT_FORBIDDEN,
         "another project's token on this project's URL answers 403, as Heat does (an undocumented code; the lenient profile accepts it)";
+    OtherProjectOwnDeployments = "other-project-own-deployments", must("SD-URI-2"),
+        "another project's path is answered 200 with the token's own deployments (the project id in the path is ignored)";
+    OtherProjectPathForbidden = "other-project-path-forbidden", tolerated("SD-CODE-SET"),
+        "another project's path answers 403, as real Heat does (MUST under strict, SHOULD under documented, accepted with a note under lenient)";
 }
 
 /// [`Fault::OtherProjectForbidden`]: an undocumented code where the contract has 401 or
@@ -468,11 +485,32 @@ impl Fault {
             | Fault::UnknownPathOk
             | Fault::ServerErrorOnSpecialCharacters
             | Fault::ServerErrorOnLongServerId
-            | Fault::TeapotOnWhitespace => {}
+            | Fault::TeapotOnWhitespace
+            | Fault::OtherProjectOwnDeployments
+            | Fault::OtherProjectPathForbidden => {}
             Fault::ListingLeaksOtherProject | Fault::TokenAcceptedAfterExpiry => {}
             Fault::WritesRefused | Fault::DeletesRefused | Fault::OtherProjectForbidden => {}
         }
     }
+
+    /// How this fault answers a request for another project's list; `None`: 404, as
+    /// the conformant target does.
+    pub(crate) fn other_project(self) -> Option<OtherProject> {
+        match self {
+            Fault::OtherProjectOwnDeployments => Some(OtherProject::OwnDeployments),
+            Fault::OtherProjectPathForbidden => Some(OtherProject::Forbidden),
+            _ => None,
+        }
+    }
+}
+
+/// A faulty answer to another project's path (SD-URI-2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum OtherProject {
+    /// 200 with the configured project's own deployments.
+    OwnDeployments,
+    /// 403 Forbidden.
+    Forbidden,
 }
 
 impl Fault {
@@ -623,7 +661,7 @@ mod tests {
         // (fault, clause, severity under strict, documented, lenient; None: no finding).
         type Row = (&'static str, &'static str, [Option<Severity>; 3]);
         use Severity::{Must, Should};
-        let expected: [Row; 8] = [
+        let expected: [Row; 10] = [
             // Issue 10 item 13: beyond the clock-skew tolerance MUST, within it SHOULD,
             // under every profile.
             (
@@ -663,6 +701,18 @@ mod tests {
                 "filter-substring-match",
                 "SD-REQ-1",
                 [Some(Must), Some(Must), Some(Must)],
+            ),
+            // Issue 10 item 12: another project's list of ours is MUST everywhere; a
+            // 403 for it is MUST, SHOULD or accepted, as the other-project case reads it.
+            (
+                "other-project-own-deployments",
+                "SD-URI-2",
+                [Some(Must), Some(Must), Some(Must)],
+            ),
+            (
+                "other-project-path-forbidden",
+                "SD-CODE-SET",
+                [Some(Must), Some(Should), None],
             ),
         ];
         for (name, clause, severities) in expected {

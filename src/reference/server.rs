@@ -65,7 +65,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use super::fault::{Fault, LONG_SERVER_ID_CHARS};
+use super::fault::{Fault, LONG_SERVER_ID_CHARS, OtherProject};
 use super::fixture;
 use super::keystone::{Keystone, TokenCheck};
 use super::tenants;
@@ -306,6 +306,39 @@ enum Auth {
     Invalid,
 }
 
+/// The project a listing is asked for, or the answer when it is not the token's: an
+/// undecodable project id cannot be the token's, so not found, like any other; some
+/// faults answer another project's path otherwise.
+fn project_of(
+    reference: &Reference,
+    project_id: Result<Path<String>, PathRejection>,
+    token_project: &str,
+    fault: Option<Fault>,
+) -> Result<String, Box<Response>> {
+    match project_id {
+        Ok(Path(project_id)) if project_id == token_project => Ok(project_id),
+        Ok(Path(project_id))
+            if fault == Some(Fault::OtherProjectForbidden)
+                && reference.own_deployments(&project_id).is_some() =>
+        {
+            Err(Box::new(error(
+                StatusCode::FORBIDDEN,
+                "the token is not scoped to this project",
+            )))
+        }
+        _ => Err(Box::new(match fault.and_then(Fault::other_project) {
+            Some(OtherProject::OwnDeployments) => {
+                list_response(reference.deployments.iter(), fault)
+            }
+            Some(OtherProject::Forbidden) => error(
+                StatusCode::FORBIDDEN,
+                "the token is not scoped to this project",
+            ),
+            None => error(StatusCode::NOT_FOUND, "project not found"),
+        })),
+    }
+}
+
 /// `GET /v1/{project_id}/software_deployments[?server_id=...]`.
 async fn list(
     State(reference): State<Arc<Reference>>,
@@ -327,19 +360,9 @@ async fn list(
         (Auth::Invalid, _) => return error(StatusCode::UNAUTHORIZED, "X-Auth-Token is not valid"),
     };
 
-    // An undecodable project id cannot be the token's: not found, like any other.
-    let project = match project_id {
-        Ok(Path(project_id)) if project_id == token_project => project_id,
-        Ok(Path(project_id))
-            if fault == Some(Fault::OtherProjectForbidden)
-                && reference.own_deployments(&project_id).is_some() =>
-        {
-            return error(
-                StatusCode::FORBIDDEN,
-                "the token is not scoped to this project",
-            );
-        }
-        _ => return error(StatusCode::NOT_FOUND, "project not found"),
+    let project = match project_of(&reference, project_id, &token_project, fault) {
+        Ok(project) => project,
+        Err(response) => return *response,
     };
     let created = reference.writes.deployments_of(&project);
     let leaked = reference.leaked_into(&project);
@@ -839,6 +862,11 @@ mod tests {
             Shipped {
                 case: "unknown-path",
                 path: format!("/v1/{DEFAULT_PROJECT_ID}/software_deployments_sdconform_unknown"),
+                token,
+            },
+            Shipped {
+                case: "other-project",
+                path: "/v1/0123456789abcdef0123456789abcdef/software_deployments".to_owned(),
                 token,
             },
         ]

@@ -8,6 +8,8 @@
 //! non-conformant  an unwaived MUST finding (or SHOULD, with --fail-on should),
 //!                 an expired waiver, or a stale one with --strict-waivers
 //! error           otherwise, some case could not run
+//! inconclusive    otherwise, no response item was validated (`vacuity`),
+//!                 unless --allow-empty
 //! conformant      otherwise
 //! ```
 //!
@@ -61,7 +63,9 @@ pub fn build(context: Context<'_>, mut cases: Vec<CaseResult>) -> RunReport {
     let clauses = clause_table(context.contract.clauses(), &cases);
     let summary = summary(&cases, &clauses);
 
-    let (verdict, verdict_reasons) = verdict(&summary, gate, waivers.as_ref());
+    let empty =
+        super::vacuity::nothing_validated(&cases, &clauses, &context.contract.item_clauses());
+    let (verdict, verdict_reasons) = verdict(&summary, gate, waivers.as_ref(), empty);
     RunReport {
         schema_version: SCHEMA_VERSION.to_owned(),
         tool: Tool {
@@ -235,11 +239,13 @@ fn gated_outcome(case: &CaseResult, gate: Gate) -> Outcome {
     }
 }
 
-/// The verdict and the sentences that explain a non-conformant or error verdict.
+/// The verdict and the sentences that explain a non-conformant, error or
+/// inconclusive verdict; `empty` says why nothing was validated, if nothing was.
 fn verdict(
     summary: &Summary,
     gate: Gate,
     waivers: Option<&WaiverReport>,
+    empty: Option<String>,
 ) -> (Verdict, Vec<String>) {
     let mut reasons = Vec::new();
     let plural = |n: usize, word: &str| {
@@ -287,7 +293,10 @@ fn verdict(
         let verb = if n == 1 { "case" } else { "cases" };
         return (Verdict::Error, vec![format!("{n} {verb} could not run")]);
     }
-    (Verdict::Conformant, reasons)
+    match empty {
+        Some(why) if !gate.allow_empty => (Verdict::Inconclusive, vec![why]),
+        _ => (Verdict::Conformant, reasons),
+    }
 }
 
 #[cfg(test)]
@@ -354,11 +363,21 @@ mod tests {
     }
 
     fn run(gate: Gate, waivers: Option<Vec<Waiver>>, today: &str) -> RunReport {
-        let contract = contract();
         let waivers = waivers.map(|waivers| Waivers {
             source: "w.json".to_owned(),
             waivers,
         });
+        built_on(today, gate, waivers.as_ref(), cases())
+    }
+
+    /// The report of `cases` under `gate` and `waivers`, of a run on `today`.
+    fn built_on(
+        today: &str,
+        gate: Gate,
+        waivers: Option<&Waivers>,
+        cases: Vec<CaseResult>,
+    ) -> RunReport {
+        let contract = contract();
         build(
             Context {
                 contract: &contract,
@@ -369,9 +388,9 @@ mod tests {
                 finished_at: format!("{today}T23:59:59Z"),
                 duration_ms: 1,
                 gate,
-                waivers: waivers.as_ref(),
+                waivers,
             },
-            cases(),
+            cases,
         )
     }
 
@@ -432,7 +451,7 @@ mod tests {
     fn fail_on_should_makes_should_findings_fail_the_case_and_the_run() {
         let gate = Gate {
             fail_on: FailOn::Should,
-            strict_waivers: false,
+            ..Gate::default()
         };
         let report = run(gate, None, "2026-01-01");
         assert_eq!(report.verdict, Verdict::NonConformant);
@@ -560,8 +579,8 @@ mod tests {
         );
         let strict = run(
             Gate {
-                fail_on: FailOn::Must,
                 strict_waivers: true,
+                ..Gate::default()
             },
             Some(waivers),
             "2026-01-01",
@@ -594,29 +613,77 @@ mod tests {
         assert_eq!(report.verdict, Verdict::NonConformant);
     }
 
+    /// A report of `cases` under `gate`.
+    fn built(gate: Gate, cases: Vec<CaseResult>) -> RunReport {
+        built_on("2026-01-01", gate, None, cases)
+    }
+
+    /// `list-all` answered an empty list: its item clauses had no data.
+    fn empty_list() -> CaseResult {
+        let mut case = CaseResult::new("list-all", "t", String::new(), Outcome::NotExercised);
+        for clause in ["SD-RESP-4", "SD-RESP-9"] {
+            case.checks.push(
+                CheckRecord::new("schema", clause, CheckOutcome::NotExercised)
+                    .with_note("the list is empty: no item to check"),
+            );
+        }
+        case
+    }
+
+    /// Issue 10 item 11: nothing validated is inconclusive, not conformant;
+    /// `--allow-empty` makes it conformant; a MUST finding and a harness error
+    /// still win.
+    #[test]
+    fn nothing_validated_is_inconclusive_unless_allowed_and_failures_still_win() {
+        let report = built(Gate::default(), vec![empty_list()]);
+        assert_eq!(report.verdict, Verdict::Inconclusive);
+        assert!(
+            report.verdict_reasons[0].starts_with("no response item was validated"),
+            "{:?}",
+            report.verdict_reasons
+        );
+        assert!(report.vacuous);
+
+        let allowed = Gate {
+            allow_empty: true,
+            ..Gate::default()
+        };
+        let report = built(allowed, vec![empty_list()]);
+        assert_eq!(report.verdict, Verdict::Conformant);
+        assert!(report.verdict_reasons.is_empty());
+        assert!(report.vacuous, "the vacuity note stays");
+
+        let mut failing = CaseResult::new("unknown-path", "t", String::new(), Outcome::Fail);
+        failing.findings.push(Finding::new(
+            "SD-CODE-404",
+            "status_code",
+            "",
+            "404",
+            "200",
+            "m",
+        ));
+        let report = built(Gate::default(), vec![empty_list(), failing]);
+        assert_eq!(report.verdict, Verdict::NonConformant);
+
+        let errored = CaseResult::new(
+            "auth-missing-token",
+            "t",
+            String::new(),
+            Outcome::Error("connection refused".to_owned()),
+        );
+        let report = built(Gate::default(), vec![empty_list(), errored]);
+        assert_eq!(report.verdict, Verdict::Error);
+    }
+
     #[test]
     fn a_harness_error_without_failures_is_an_error_verdict() {
-        let contract = contract();
         let errored = CaseResult::new(
             "list-all",
             "t",
             String::new(),
             Outcome::Error("connection refused".to_owned()),
         );
-        let report = build(
-            Context {
-                contract: &contract,
-                profile: Profile::Documented,
-                target: crate::report::fixture::target("http://t", "p"),
-                cases_source: "embedded".to_owned(),
-                started_at: "2026-01-01T00:00:00Z".to_owned(),
-                finished_at: "2026-01-01T00:00:00Z".to_owned(),
-                duration_ms: 1,
-                gate: Gate::default(),
-                waivers: None,
-            },
-            vec![errored],
-        );
+        let report = built(Gate::default(), vec![errored]);
         assert_eq!(report.verdict, Verdict::Error);
         assert_eq!(report.verdict_reasons, ["1 case could not run"]);
     }

@@ -122,19 +122,37 @@ fn evidence_for<'r>(report: &'r RunReport, clause: &str) -> Option<(&'r str, &'r
         .or_else(|| all().next())
 }
 
+/// The failing (and waived) clauses, then the warnings: clauses whose findings
+/// do not fail the run (SHOULD, without `--fail-on should`), never listed as
+/// failing under a CONFORMANT verdict (issue 10 item 19).
 fn failing_clauses(out: &mut String, report: &RunReport) {
-    let failing: Vec<&ClauseResult> = report
+    let gates = |c: &ClauseResult| {
+        c.severity
+            .is_some_and(|severity| report.gate.fail_on.gates(severity))
+    };
+    let (failing, warnings): (Vec<&ClauseResult>, Vec<&ClauseResult>) = report
         .clauses
         .iter()
         .filter(|c| matches!(c.outcome, ClauseOutcome::Fail | ClauseOutcome::Waived))
-        .collect();
+        .partition(|c| c.outcome == ClauseOutcome::Waived || gates(c));
+    clause_table(out, report, "Failing clauses", &failing);
+    clause_table(
+        out,
+        report,
+        "Warnings (SHOULD findings; they do not fail the run)",
+        &warnings,
+    );
+}
+
+/// One table of `clauses` under `title`, each with its first finding as evidence.
+fn clause_table(out: &mut String, report: &RunReport, title: &str, failing: &[&ClauseResult]) {
     if failing.is_empty() {
         return;
     }
-    out.push_str("\n### Failing clauses\n\n");
+    let _ = write!(out, "\n### {title}\n\n");
     out.push_str("| clause | severity | outcome | case | pointer | expected | actual |\n");
     out.push_str("|---|---|---|---|---|---|---|\n");
-    for clause in failing {
+    for clause in failing.iter().copied() {
         let severity = clause.severity.map_or("", |s| s.as_str());
         let outcome = clause_label(clause.outcome);
         match evidence_for(report, &clause.id) {
@@ -315,7 +333,11 @@ fn observations(out: &mut String, report: &RunReport) {
             "- {} {} {}: {}",
             o.clause,
             escape(&case.id),
-            escape(&o.pointer),
+            if o.pointer.is_empty() {
+                "(response)".to_owned()
+            } else {
+                escape(&o.pointer)
+            },
             escape(&o.message)
         );
     }

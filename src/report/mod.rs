@@ -19,6 +19,7 @@ pub mod model;
 pub mod read;
 pub mod regressions;
 pub mod summary;
+pub mod vacuity;
 pub mod write;
 
 pub use model::RunReport;

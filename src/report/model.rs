@@ -195,6 +195,10 @@ pub struct Gate {
     pub fail_on: FailOn,
     /// Whether a waiver that matches no finding fails the run.
     pub strict_waivers: bool,
+    /// `--allow-empty`: a run that validated no response item is conformant, not
+    /// inconclusive (absent from reports that did not set it).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub allow_empty: bool,
 }
 
 /// `--fail-on`: the lowest severity that fails the run.

@@ -10,6 +10,9 @@
 //!   SD-RESP-9 MUST  list-all /software_deployments/0/status: expected one of [...], got "DONE"
 //! ```
 //!
+//! SHOULD findings that do not fail the run are listed under `warnings`, not
+//! under `failing clauses`.
+//!
 //! Target-provided text is shown with control characters escaped, so a
 //! hostile target cannot drive the terminal.
 
@@ -21,6 +24,17 @@ use crate::model::Finding;
 
 /// Observations listed; the rest are counted.
 const SHOWN_OBSERVATIONS: usize = 3;
+
+/// Where a finding or observation is, for a line of text: its pointer (member
+/// names come from the target, so made inert), or `(response)` for the whole
+/// response, never an empty string.
+pub fn place(pointer: &str) -> String {
+    if pointer.is_empty() {
+        "(response)".to_owned()
+    } else {
+        inert(pointer)
+    }
+}
 
 /// Renders the summary (no trailing newline).
 pub fn render(report: &RunReport) -> String {
@@ -117,7 +131,7 @@ fn observations(out: &mut String, report: &RunReport) {
             "  {} {} {}: {}",
             o.clause,
             case.id,
-            inert(&o.pointer),
+            place(&o.pointer),
             inert(&o.message)
         );
     }
@@ -132,14 +146,25 @@ fn observations(out: &mut String, report: &RunReport) {
 
 /// The failing, then the waived clauses, each with its first finding as evidence.
 fn clauses(out: &mut String, report: &RunReport) {
-    for (title, outcome) in [
-        ("failing clauses", ClauseOutcome::Fail),
-        ("waived clauses", ClauseOutcome::Waived),
+    // A SHOULD finding that does not fail the run is a warning, never listed as
+    // failing under a CONFORMANT verdict (issue 10 item 19).
+    let gates = |c: &&super::model::ClauseResult| {
+        c.severity
+            .is_some_and(|severity| report.gate.fail_on.gates(severity))
+    };
+    for (title, outcome, gating) in [
+        ("failing clauses", ClauseOutcome::Fail, Some(true)),
+        (
+            "warnings (SHOULD findings; they do not fail the run)",
+            ClauseOutcome::Fail,
+            Some(false),
+        ),
+        ("waived clauses", ClauseOutcome::Waived, None),
     ] {
         let listed: Vec<_> = report
             .clauses
             .iter()
-            .filter(|c| c.outcome == outcome)
+            .filter(|c| c.outcome == outcome && gating.is_none_or(|g| gates(c) == g))
             .collect();
         if listed.is_empty() {
             continue;
@@ -170,12 +195,8 @@ fn evidence_line(out: &mut String, clause: &str, severity: &str, case: &str, f: 
     let _ = writeln!(
         out,
         "  {clause} {severity:<6} {case} {}: expected {}, got {}",
-        if f.pointer.is_empty() {
-            "(response)".to_owned()
-        } else {
-            // Member names come from the target.
-            inert(&f.pointer)
-        },
+        // Member names come from the target.
+        place(&f.pointer),
         inert(&f.expected),
         inert(&f.actual)
     );

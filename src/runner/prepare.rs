@@ -45,13 +45,18 @@ pub enum WhyNot {
 /// that took nothing (those after it are never reached).
 pub type Captured = [Result<String, WhyNot>];
 
-/// The request `case` sends to `target`, given what its captures took.
+/// The request `case` sends to `target`, given what its captures took;
+/// `other_project_id` is the run's fresh random project id ([`fresh_project_id`]).
 pub fn prepare(
     case: &Case,
     captured: &Captured,
     target: &Target,
+    other_project_id: &str,
 ) -> Result<PreparedRequest, WhyNot> {
-    let mut vars = BTreeMap::from([("project_id".to_owned(), target.project_id.clone())]);
+    let mut vars = BTreeMap::from([
+        ("project_id".to_owned(), target.project_id.clone()),
+        ("other_project_id".to_owned(), other_project_id.to_owned()),
+    ]);
     for (index, capture) in case.captures.iter().enumerate() {
         let value = match captured.get(index) {
             Some(Ok(raw)) => admit(capture, raw, target.token.as_ref())?,
@@ -97,6 +102,28 @@ pub fn prepare(
         request: http::Prepared { url, auth },
         vars,
     })
+}
+
+/// A project id no target has seen, another per run: 32 random hexadecimal digits,
+/// as Keystone spells a project id, never `project_id` itself (the
+/// `{other_project_id}` of a case, SD-URI-2).
+pub fn fresh_project_id(project_id: &str) -> String {
+    use std::hash::{BuildHasher, Hasher};
+    loop {
+        let half = || {
+            let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+            hasher.write_u128(
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_nanos()),
+            );
+            hasher.finish()
+        };
+        let id = format!("{:016x}{:016x}", half(), half());
+        if !id.eq_ignore_ascii_case(project_id) {
+            return id;
+        }
+    }
 }
 
 /// The value `capture` gives its variable, from the string `raw` it read.
@@ -157,6 +184,7 @@ mod tests {
 
     const TOKEN: &str = "tok+en/5ecret";
     const SD: &str = "/v1/{project_id}/software_deployments";
+    const OTHER: &str = "0123456789abcdef0123456789abcdef";
 
     fn target(base: &str, token: Option<&str>) -> Target {
         Target {
@@ -311,7 +339,7 @@ mod tests {
             ),
         ];
         for (name, base, case, captured, url, token) in table {
-            let prepared = prepare(&case, &captured, &target(base, Some(TOKEN)))
+            let prepared = prepare(&case, &captured, &target(base, Some(TOKEN)), OTHER)
                 .unwrap_or_else(|e| panic!("{name}: {e:?}"));
             assert_eq!(prepared.request.url.as_str(), url, "{name}");
             assert_eq!(token_of(&prepared).as_deref(), token, "{name}");
@@ -322,8 +350,37 @@ mod tests {
             &case(SD, &[], AuthMode::Default, &[]),
             &Vec::new(),
             &target("http://h", None),
+            OTHER,
         );
         assert_eq!(prepared.map(|p| token_of(&p)), Ok(None));
+        // Issue 10 item 12: `{other_project_id}` is the run's other project.
+        let other = prepare(
+            &case(
+                "/v1/{other_project_id}/software_deployments",
+                &[],
+                AuthMode::Default,
+                &[],
+            ),
+            &Vec::new(),
+            &target("http://h", Some(TOKEN)),
+            OTHER,
+        );
+        assert_eq!(
+            other.map(|p| p.request.url.to_string()),
+            Ok(format!("http://h/v1/{OTHER}/software_deployments"))
+        );
+    }
+
+    /// A fresh project id is 32 hex digits, another each time, never the target's.
+    #[test]
+    fn fresh_project_ids_differ() {
+        let a = fresh_project_id("p");
+        let b = fresh_project_id("p");
+        assert_ne!(a, b);
+        assert!(
+            a.len() == 32 && a.chars().all(|c| c.is_ascii_hexdigit()),
+            "{a}"
+        );
     }
 
     /// Issue 9: why a case sends nothing, in the order its captures come.
@@ -408,7 +465,7 @@ mod tests {
             ),
         ];
         for (name, case, captured, want) in table {
-            let got = prepare(&case, &captured, &target("http://h", Some(TOKEN)));
+            let got = prepare(&case, &captured, &target("http://h", Some(TOKEN)), OTHER);
             assert_eq!(got.map(|p| p.request.url.to_string()), Err(want), "{name}");
         }
         // A token shorter than a secret can be is not looked for (it would match everywhere).
@@ -416,6 +473,7 @@ mod tests {
             &one(Transform::Identity),
             &took(&[Ok("xaby")]),
             &target("http://h", Some("ab")),
+            OTHER,
         );
         assert!(short.is_ok(), "{short:?}");
     }

@@ -22,3 +22,4 @@ mod reports;
 mod secrets;
 mod state;
 mod support;
+mod trust;

@@ -207,7 +207,8 @@ fn junit_reports_a_harness_error_as_error_not_failure() {
         .descendants()
         .filter(|n| n.has_tag_name("error"))
         .collect();
-    assert_eq!(errors.len(), 8, "one <error> per case: {xml}");
+    // One run-wide error, the preflight's (issue 10 item 10), not one per case.
+    assert_eq!(errors.len(), 1, "one <error>: {xml}");
     assert_eq!(
         doc.descendants()
             .filter(|n| n.has_tag_name("failure"))
@@ -215,7 +216,7 @@ fn junit_reports_a_harness_error_as_error_not_failure() {
         0
     );
     let case = errors[0].parent().expect("testcase");
-    assert_eq!(case.attribute("name"), Some("auth-invalid-token::run"));
+    assert_eq!(case.attribute("name"), Some("preflight::run"));
     assert!(
         !errors[0]
             .attribute("message")
@@ -396,7 +397,15 @@ fn control_characters_from_a_target_reach_no_report_file_raw() {
         }
         // A Content-Type with a C1 CSI (U+009B as UTF-8 is obs-text, legal in a header).
         let mut out = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\xc2\x9b31m\r\n".to_vec();
-        out.extend_from_slice(format!("Content-Length: {}\r\n\r\n{body}", body.len()).as_bytes());
+        // It closes the connection after the answer, and says so: a connection it closed
+        // must not be picked from the client's pool (the preflight's would be).
+        out.extend_from_slice(
+            format!(
+                "Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            )
+            .as_bytes(),
+        );
         out
     })));
     let dir = tempfile::tempdir().expect("tempdir");
@@ -502,6 +511,17 @@ fn normalize(text: &str) -> String {
         (r"\d+ ms\b", "N ms"),
     ];
     let mut out = text.replace(env!("CARGO_PKG_VERSION"), "VERSION");
+    // The `other-project` case's project id is random, another per run.
+    out = Regex::new(r"/v1/[0-9a-f]{32}/")
+        .expect("regex")
+        .replace_all(&out, |found: &regex::Captures<'_>| {
+            if found[0].contains(PROJECT) {
+                found[0].to_owned()
+            } else {
+                "/v1/OTHER_PROJECT_ID/".to_owned()
+            }
+        })
+        .into_owned();
     for (pattern, with) in rules {
         out = Regex::new(pattern)
             .expect("regex")
@@ -889,9 +909,10 @@ fn run_on_port(port: u16, fault: Option<Fault>, dir: &Path, name: &str) -> PathB
     args.extend(["--report", "json", "--report-dir", &report_dir_str]);
     let output = sdconform(&args, dir);
     runtime.block_on(running.shutdown());
-    // A verdict (conformant or not), never a harness error or a usage error.
+    // A verdict (conformant, not, or inconclusive for an empty list), never a
+    // harness error or a usage error.
     assert!(
-        matches!(output.status.code(), Some(0 | 1)),
+        matches!(output.status.code(), Some(0 | 1 | 5)),
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );

@@ -17,6 +17,9 @@ pub struct Baseline {
     pub server_ids: Vec<String>,
     /// `filter_subset`'s index of the items, built once, not per request.
     pub index: Option<ListIndex>,
+    /// What the unfiltered list itself breaks, by clause and item (`super::baseline`):
+    /// a fuzz answer's finding it explains is the unfiltered list's, not the input's.
+    pub(crate) known: crate::fuzz::baseline::Known,
 }
 
 impl Baseline {
@@ -56,12 +59,13 @@ impl Baseline {
             index: items.as_deref().map(ListIndex::from_items),
             items,
             server_ids: server_ids.into_iter().collect(),
+            known: crate::fuzz::baseline::Known::default(),
         }
     }
 }
 
 /// An item reduced to what the filter properties compare: its `id` and `server_id`.
-fn slim(item: &mut Json) -> Json {
+pub(super) fn slim(item: &mut Json) -> Json {
     let mut take = |field: &str| item.get_mut(field).map(Json::take).unwrap_or(Json::Null);
     serde_json::json!({ "id": take("id"), "server_id": take("server_id") })
 }

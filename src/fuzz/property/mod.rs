@@ -59,7 +59,7 @@ mod reply;
 mod table;
 
 pub use baseline::Baseline;
-pub use body::{BodyCache, BodyVerdict, SCHEMA};
+pub use body::{BodyCache, BodyVerdict, SCHEMA, judge};
 pub use evaluation::{Context, Evaluation, LONG_URI_BYTES, Violation, describe, evaluate};
 pub use reply::Reply;
 pub use table::Property;

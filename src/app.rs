@@ -28,6 +28,7 @@ use crate::runner::Target;
 use crate::secret::{Secrets, TokenSource};
 
 mod interrupt;
+mod passive;
 mod session;
 
 use session::{Fuzzing, ReportPlan, Session, Work};
@@ -100,6 +101,7 @@ pub fn run(cli: Cli) -> Result<Exit, Error> {
         Command::Fuzz(args) => fuzz_only(&args, printing),
         Command::Serve(args) => serve(&args),
         Command::Compare(args) => compare(&args),
+        Command::Check(args) => passive::check(&args, printing),
     }
 }
 

@@ -5,6 +5,7 @@
 //! sdconform run [--target URL --project-id ID] [--token T] [--profile documented] [FILTER]
 //! sdconform fuzz [--target URL --project-id ID] [--cases 2000] [--seed S] [--time-limit SECS]
 //! sdconform serve [--port 8004] [--fault NAME]
+//! sdconform check --har FILE | --ndjson FILE [--profile documented] [--waivers FILE]
 //! ```
 
 use std::net::IpAddr;
@@ -61,6 +62,8 @@ pub enum Command {
     Serve(ServeArgs),
     /// Compare report.json files: a clause × run matrix, and what changed between two runs of one target.
     Compare(CompareArgs),
+    /// Check captured traffic (a HAR file, or an exchanges.ndjson) against the contract, sending nothing.
+    Check(CheckArgs),
 }
 
 /// What `run` and `fuzz` are pointed at, and where they write: the options they share.
@@ -235,6 +238,48 @@ pub struct ServeArgs {
     /// List the faults and the clause each breaks, then exit.
     #[arg(long)]
     pub list_faults: bool,
+}
+
+/// `sdconform check`: somebody else's traffic, checked without sending a request.
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("capture").required(true).args(["har", "ndjson"])))]
+pub struct CheckArgs {
+    /// A HAR capture (browsers' developer tools, mitmproxy, Charles, API gateways) to check.
+    #[arg(long, value_name = "FILE")]
+    pub har: Option<PathBuf>,
+    /// An exchanges.ndjson (sdconform's own recording) to check as captured traffic.
+    #[arg(long, value_name = "FILE")]
+    pub ndjson: Option<PathBuf>,
+    /// How to read the contract's ambiguities.
+    #[arg(long, value_enum, default_value_t = Profile::Documented)]
+    pub profile: Profile,
+    /// How much earlier than its creation_time an updated_time may be and be only a SHOULD finding; beyond it, a MUST finding. Seconds, or a duration such as 90s or 2m.
+    #[arg(long, value_name = "DURATION", default_value = "1m", value_parser = duration)]
+    pub clock_skew: Duration,
+    /// Directory of schemas replacing the shipped schemas.
+    #[arg(long, value_name = "DIR")]
+    pub schemas: Option<PathBuf>,
+    /// Where the reports are written.
+    #[arg(long, value_name = "DIR", default_value = "reports")]
+    pub report_dir: PathBuf,
+    /// Report formats written to --report-dir, comma-separated: json, junit, md, html (report.json is always written).
+    #[arg(
+        long,
+        value_name = "FORMATS",
+        value_enum,
+        value_delimiter = ',',
+        default_value = "json,junit,md,html"
+    )]
+    pub report: Vec<crate::report::write::Format>,
+    /// JSON file of waivers (a waiver's case is an exchange's result id, e.g. exchange-0007).
+    #[arg(long, value_name = "FILE")]
+    pub waivers: Option<PathBuf>,
+    /// Fail when a waiver matches no finding.
+    #[arg(long)]
+    pub strict_waivers: bool,
+    /// Lowest severity whose findings fail the check.
+    #[arg(long, value_enum, value_name = "SEVERITY", default_value_t = crate::report::model::FailOn::Must)]
+    pub fail_on: crate::report::model::FailOn,
 }
 
 /// A duration argument: a number of seconds (`90`, `0.5`) or a humantime duration

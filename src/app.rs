@@ -492,6 +492,18 @@ fn bind_error(addr: SocketAddr, error: std::io::Error) -> std::io::Error {
     std::io::Error::new(error.kind(), format!("listen on {addr}: {error}{hint}"))
 }
 
+/// The exit code of a report's verdict (the same for every command that makes a report).
+fn exit_of(verdict: crate::report::model::Verdict) -> Exit {
+    use crate::report::model::Verdict;
+    match verdict {
+        Verdict::Conformant => Exit::Conformant,
+        Verdict::NonConformant => Exit::NonConformant,
+        Verdict::Error => Exit::Incomplete,
+        Verdict::Inconclusive => Exit::Inconclusive,
+        Verdict::Interrupted => Exit::Interrupted,
+    }
+}
+
 fn rfc3339(time: SystemTime) -> String {
     humantime::format_rfc3339_seconds(time).to_string()
 }

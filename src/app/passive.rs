@@ -98,13 +98,7 @@ fn conduct(
             secrets.scrub_str(&path.display().to_string())
         ));
     }
-    Ok(match report.verdict {
-        Verdict::Conformant => Exit::Conformant,
-        Verdict::NonConformant => Exit::NonConformant,
-        Verdict::Error => Exit::Incomplete,
-        Verdict::Inconclusive => Exit::Inconclusive,
-        Verdict::Interrupted => Exit::Interrupted,
-    })
+    Ok(super::exit_of(report.verdict))
 }
 
 /// The capture's credentials as the check's secrets. Those that cannot be

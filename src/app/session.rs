@@ -33,7 +33,7 @@ use crate::fuzz::{self, Regression};
 use crate::http::tls::TlsOptions;
 use crate::http::{self, Limits};
 use crate::report::lock::DirLock;
-use crate::report::model::{Gate, Verdict};
+use crate::report::model::Gate;
 use crate::report::write::Format;
 use crate::report::{self, build, summary};
 use crate::runner::{self, Collected, RunOutcome, Selection, Target, TrialOutput};
@@ -295,13 +295,7 @@ fn conduct(
             printing,
         )?;
     }
-    Ok(match report.verdict {
-        Verdict::Conformant => Exit::Conformant,
-        Verdict::NonConformant => Exit::NonConformant,
-        Verdict::Error => Exit::Incomplete,
-        Verdict::Inconclusive => Exit::Inconclusive,
-        Verdict::Interrupted => Exit::Interrupted,
-    })
+    Ok(super::exit_of(report.verdict))
 }
 
 /// The first reason of an interrupted run's verdict: the signal, and how many cases it

@@ -30,6 +30,7 @@ use crate::secret::{Secrets, TokenSource};
 mod cloud;
 mod fixtures;
 mod interrupt;
+mod passive;
 mod session;
 
 use session::{Fuzzing, ReportPlan, Session, Work};
@@ -114,6 +115,7 @@ pub fn run(cli: Cli) -> Result<Exit, Error> {
         Command::Compare(args) => compare(&args),
         Command::Doctor(args) => cloud::doctor(&args),
         Command::Cleanup(args) => fixtures::cleanup(&args),
+        Command::Check(args) => passive::check(&args, printing),
     }
 }
 
@@ -535,6 +537,18 @@ fn bind_error(addr: SocketAddr, error: std::io::Error) -> std::io::Error {
         _ => "",
     };
     std::io::Error::new(error.kind(), format!("listen on {addr}: {error}{hint}"))
+}
+
+/// The exit code of a report's verdict (the same for every command that makes a report).
+fn exit_of(verdict: crate::report::model::Verdict) -> Exit {
+    use crate::report::model::Verdict;
+    match verdict {
+        Verdict::Conformant => Exit::Conformant,
+        Verdict::NonConformant => Exit::NonConformant,
+        Verdict::Error => Exit::Incomplete,
+        Verdict::Inconclusive => Exit::Inconclusive,
+        Verdict::Interrupted => Exit::Interrupted,
+    }
 }
 
 fn rfc3339(time: SystemTime) -> String {

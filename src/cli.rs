@@ -9,6 +9,7 @@
 //! sdconform serve [--port 8004] [--fault NAME] [--clouds-yaml]
 //! sdconform run --fixtures create [--other-cloud NAME] ...
 //! sdconform cleanup [--target URL --project-id ID] [--run-id ID]
+//! sdconform check --har FILE | --ndjson FILE [--profile documented] [--waivers FILE]
 //! ```
 
 use std::net::IpAddr;
@@ -69,6 +70,8 @@ pub enum Command {
     Doctor(DoctorArgs),
     /// Delete what earlier `run --fixtures create` runs left behind (found by their run id mark).
     Cleanup(CleanupArgs),
+    /// Check captured traffic (a HAR file, or an exchanges.ndjson) against the contract, sending nothing.
+    Check(CheckArgs),
 }
 
 /// A real cloud, named as OpenStack's own clients name it (`--os-cloud`, `--os-region-name`, `--os-interface`).
@@ -308,6 +311,48 @@ pub struct ServeArgs {
     /// How long the identity service's tokens live (seconds, or a duration such as 90s): short, to watch a run renew its token.
     #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = duration)]
     pub token_lifetime: Duration,
+}
+
+/// `sdconform check`: somebody else's traffic, checked without sending a request.
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("capture").required(true).args(["har", "ndjson"])))]
+pub struct CheckArgs {
+    /// A HAR capture (browsers' developer tools, mitmproxy, Charles, API gateways) to check.
+    #[arg(long, value_name = "FILE")]
+    pub har: Option<PathBuf>,
+    /// An exchanges.ndjson (sdconform's own recording) to check as captured traffic.
+    #[arg(long, value_name = "FILE")]
+    pub ndjson: Option<PathBuf>,
+    /// How to read the contract's ambiguities.
+    #[arg(long, value_enum, default_value_t = Profile::Documented)]
+    pub profile: Profile,
+    /// How much earlier than its creation_time an updated_time may be and be only a SHOULD finding; beyond it, a MUST finding. Seconds, or a duration such as 90s or 2m.
+    #[arg(long, value_name = "DURATION", default_value = "1m", value_parser = duration)]
+    pub clock_skew: Duration,
+    /// Directory of schemas replacing the shipped schemas.
+    #[arg(long, value_name = "DIR")]
+    pub schemas: Option<PathBuf>,
+    /// Where the reports are written.
+    #[arg(long, value_name = "DIR", default_value = "reports")]
+    pub report_dir: PathBuf,
+    /// Report formats written to --report-dir, comma-separated: json, junit, md, html (report.json is always written).
+    #[arg(
+        long,
+        value_name = "FORMATS",
+        value_enum,
+        value_delimiter = ',',
+        default_value = "json,junit,md,html"
+    )]
+    pub report: Vec<crate::report::write::Format>,
+    /// JSON file of waivers (a waiver's case is an exchange's result id, e.g. exchange-0007).
+    #[arg(long, value_name = "FILE")]
+    pub waivers: Option<PathBuf>,
+    /// Fail when a waiver matches no finding.
+    #[arg(long)]
+    pub strict_waivers: bool,
+    /// Lowest severity whose findings fail the check.
+    #[arg(long, value_enum, value_name = "SEVERITY", default_value_t = crate::report::model::FailOn::Must)]
+    pub fail_on: crate::report::model::FailOn,
 }
 
 /// A duration argument: a number of seconds (`90`, `0.5`) or a humantime duration

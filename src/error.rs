@@ -50,6 +50,9 @@ pub enum Error {
     /// The report directory is another run's, or cannot be written.
     #[error("use the report directory")]
     ReportDir(#[source] crate::report::lock::DirError),
+    /// A capture given to `check` (`--har`, `--ndjson`) is missing or unreadable.
+    #[error("read the capture")]
+    Capture(#[source] crate::jsonfile::FileError),
     /// The fuzz regressions file could not be saved.
     #[error("save the fuzz regressions file")]
     SaveRegressions(#[source] crate::report::regressions::SaveError),
@@ -108,7 +111,8 @@ impl Error {
             | Error::Regressions(_)
             | Error::Tls(_)
             | Error::Waivers(_)
-            | Error::ReadReport(_) => Exit::Usage,
+            | Error::ReadReport(_)
+            | Error::Capture(_) => Exit::Usage,
             Error::Secret(
                 crate::secret::RedactError::TooShort { .. }
                 | crate::secret::RedactError::Vocabulary { .. },

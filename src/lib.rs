@@ -31,6 +31,7 @@ pub mod http;
 pub mod identity;
 pub mod jsonfile;
 pub mod model;
+pub mod passive;
 pub mod reference;
 pub mod report;
 pub mod runner;

@@ -302,7 +302,7 @@ fn conduct(
         )?;
     }
     Ok(Exit::worst(
-        [exit_of(verdict)]
+        [super::exit_of(verdict)]
             .into_iter()
             .chain(torn.iter().flat_map(fixtures::TornDown::exits)),
     ))
@@ -504,17 +504,6 @@ fn publish(
         ));
     }
     Ok(report.verdict)
-}
-
-/// The exit code of a verdict.
-fn exit_of(verdict: Verdict) -> Exit {
-    match verdict {
-        Verdict::Conformant => Exit::Conformant,
-        Verdict::NonConformant => Exit::NonConformant,
-        Verdict::Error => Exit::Incomplete,
-        Verdict::Inconclusive => Exit::Inconclusive,
-        Verdict::Interrupted => Exit::Interrupted,
-    }
 }
 
 /// The identity service's line after the summary, when the run used a cloud.

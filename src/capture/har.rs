@@ -433,8 +433,8 @@ fn headers(pairs: Option<Vec<Pair>>, found: &mut BTreeSet<String>) -> Vec<(Strin
 
 /// Keeps every value a credential header carries: the whole value, each
 /// cookie's value, a scheme's parameter (`Bearer abc` → `abc`), a Basic
-/// password.
-fn credential_values(name: &str, value: &str, found: &mut BTreeSet<String>) {
+/// password. (`check --ndjson` redacts a recording's lines with it too.)
+pub fn credential_values(name: &str, value: &str, found: &mut BTreeSet<String>) {
     let mut keep = |v: &str| {
         let v = v.trim();
         if !v.is_empty() {

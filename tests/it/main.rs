@@ -18,6 +18,7 @@ mod input;
 mod interrupt;
 mod keystone;
 mod layering;
+mod passive;
 mod reports;
 mod secrets;
 mod state;

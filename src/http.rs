@@ -203,6 +203,34 @@ pub struct Client {
 }
 
 impl Client {
+    /// When a request started at `started` must be done: its own `--timeout` or the
+    /// run's deadline, whichever comes first (`true`: the run's).
+    fn deadline(&self, started: Instant) -> (Instant, bool) {
+        let own = started
+            .checked_add(self.limits.timeout)
+            .unwrap_or(self.run_deadline);
+        if self.run_deadline < own {
+            (self.run_deadline, true)
+        } else {
+            (own, false)
+        }
+    }
+
+    /// The error of a request that ran past its deadline, saying how far it got.
+    fn late(&self, run_bound: bool, progress: Progress) -> HttpError {
+        if run_bound {
+            HttpError::RunDeadline {
+                limit: self.limits.run_timeout,
+                progress,
+            }
+        } else {
+            HttpError::Timeout {
+                limit: self.limits.timeout,
+                progress,
+            }
+        }
+    }
+
     /// Builds the client: no redirects, explicit timeouts and limits, `tls`
     /// material; the run's deadline starts now.
     pub fn new(limits: Limits, tls: tls::Tls) -> Result<Client, HttpError> {
@@ -296,27 +324,8 @@ impl Client {
             .map_err(|e| HttpError::Url(error_chain(&e)))?;
         let record = record(&request);
         let started = Instant::now();
-        let own = started
-            .checked_add(self.limits.timeout)
-            .unwrap_or(self.run_deadline);
-        let (deadline, run_bound) = if self.run_deadline < own {
-            (self.run_deadline, true)
-        } else {
-            (own, false)
-        };
-        let late = |progress: Progress| {
-            if run_bound {
-                HttpError::RunDeadline {
-                    limit: self.limits.run_timeout,
-                    progress,
-                }
-            } else {
-                HttpError::Timeout {
-                    limit: self.limits.timeout,
-                    progress,
-                }
-            }
-        };
+        let (deadline, run_bound) = self.deadline(started);
+        let late = |progress: Progress| self.late(run_bound, progress);
         if started >= deadline {
             return Err(late(Progress::default()));
         }
@@ -484,27 +493,8 @@ impl Client {
             .map_err(|e| HttpError::Url(error_chain(&e)))?;
         let shown_url = without_userinfo(request.url());
         let started = Instant::now();
-        let own = started
-            .checked_add(self.limits.timeout)
-            .unwrap_or(self.run_deadline);
-        let (deadline, run_bound) = if self.run_deadline < own {
-            (self.run_deadline, true)
-        } else {
-            (own, false)
-        };
-        let late = |progress: Progress| {
-            if run_bound {
-                HttpError::RunDeadline {
-                    limit: self.limits.run_timeout,
-                    progress,
-                }
-            } else {
-                HttpError::Timeout {
-                    limit: self.limits.timeout,
-                    progress,
-                }
-            }
-        };
+        let (deadline, run_bound) = self.deadline(started);
+        let late = |progress: Progress| self.late(run_bound, progress);
         if started >= deadline {
             return Err(late(Progress::default()));
         }

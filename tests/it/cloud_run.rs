@@ -867,3 +867,44 @@ fn serve_prints_a_clouds_yaml_that_reaches_it_issue_11() {
     assert_eq!(ran.code, 0, "{}\n{text}", ran.context());
     assert_eq!(identity(&ran)["method"], "application_credential");
 }
+
+/// Issue 11, done means: `run --os-cloud NAME --fixtures create` against the reference
+/// gives a non-vacuous CONFORMANT verdict, with the fixture cases run on data it created
+/// through the cloud's own token, and leaves the project as it found it.
+#[test]
+fn os_cloud_with_fixtures_is_conformant_and_leaves_the_project_as_found_issue_11() {
+    let cloud = Cloud::start(None, Duration::from_secs(3600));
+    let clouds = clouds_yaml(&cloud, &cloud.url(), "");
+    let listed = |ran: &Ran| case(ran, "list-all")["response"]["body_excerpt"].clone();
+    let before = run_cloud(&clouds, "sdconform-reference");
+    assert_eq!(before.code, 0, "{}", before.context());
+    let ran = run(
+        &[
+            "run",
+            "--os-cloud",
+            "sdconform-reference",
+            "--fixtures",
+            "create",
+            "--fuzz-cases",
+            "0",
+        ],
+        &[("OS_CLIENT_CONFIG_FILE", &clouds.path)],
+    );
+    let context = ran.context();
+    assert_eq!(ran.code, 0, "{context}");
+    assert_eq!(ran.report["verdict"], "conformant", "{context}");
+    assert_eq!(ran.report["vacuous"], false, "{context}");
+    assert_eq!(
+        case(&ran, "fixtures-listed")["outcome"],
+        "pass",
+        "{context}"
+    );
+    let fixtures = &ran.report["fixtures"];
+    assert!(fixtures["created"].as_u64() > Some(0), "{context}");
+    assert_eq!(fixtures["deleted"], fixtures["created"], "{context}");
+    assert_eq!(fixtures["leftovers"], serde_json::json!([]), "{context}");
+    assert!(ran.report["target"]["identity"].is_object(), "{context}");
+    let after = run_cloud(&clouds, "sdconform-reference");
+    assert_eq!(after.code, 0, "{}", after.context());
+    assert_eq!(listed(&after), listed(&before), "the project is as it was");
+}

@@ -27,7 +27,11 @@ use crate::report::{self, summary};
 use crate::runner::Target;
 use crate::secret::{Secrets, TokenSource};
 
+mod bundling;
+mod deliver;
 mod interrupt;
+mod recheck;
+mod recording;
 mod session;
 
 use session::{Fuzzing, ReportPlan, Session, Work};
@@ -100,6 +104,10 @@ pub fn run(cli: Cli) -> Result<Exit, Error> {
         Command::Fuzz(args) => fuzz_only(&args, printing),
         Command::Serve(args) => serve(&args),
         Command::Compare(args) => compare(&args),
+        Command::Recheck(args) => recheck::recheck(&args, printing),
+        Command::Bundle(args) => bundling::bundle(&args, printing),
+        Command::Keygen(args) => bundling::keygen(&args),
+        Command::Verify(args) => bundling::verify(&args, printing),
     }
 }
 
@@ -158,6 +166,7 @@ fn run_suite(args: &RunArgs, printing: Printing) -> Result<Exit, Error> {
                 waivers,
                 cases_source,
             },
+            record: config.record,
         },
         Work::Suite {
             cases,
@@ -242,6 +251,7 @@ fn fuzz_only(args: &FuzzArgs, printing: Printing) -> Result<Exit, Error> {
                 waivers: None,
                 cases_source: "none (sdconform fuzz)".to_owned(),
             },
+            record: config.record,
         },
         Work::Fuzz(fuzzing),
     )

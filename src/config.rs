@@ -3,11 +3,12 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::cli::{FuzzArgs, RunArgs, TargetArgs};
+use crate::cli::{FuzzArgs, RecordArgs, RunArgs, TargetArgs};
 use crate::contract::Profile;
 use crate::error::Error;
 use crate::http::tls::TlsOptions;
 use crate::http::{Limits, Secret};
+use crate::report::exchanges::RecordSettings;
 use crate::runner::Selection;
 use crate::secret::TokenSource;
 
@@ -82,6 +83,8 @@ pub struct RunConfig {
     pub gate: crate::report::model::Gate,
     /// The fuzz phase (`--fuzz-cases`, `--seed`, `--regressions`).
     pub fuzz: FuzzPlan,
+    /// `exchanges.ndjson`; `None` with `--no-record`.
+    pub record: Option<RecordSettings>,
 }
 
 impl RunConfig {
@@ -126,6 +129,7 @@ impl RunConfig {
                 time_limit: None,
                 regressions: regressions_file(&args.fuzz.regressions, &args.common.report_dir),
             },
+            record: record_settings(&args.record),
         })
     }
 }
@@ -162,6 +166,8 @@ pub struct FuzzConfig {
     pub tls: TlsOptions,
     /// What to fuzz with.
     pub plan: FuzzPlan,
+    /// `exchanges.ndjson`; `None` with `--no-record`.
+    pub record: Option<RecordSettings>,
 }
 
 /// Most requests in flight that `--concurrency` allows.
@@ -204,8 +210,17 @@ impl FuzzConfig {
                 time_limit,
                 regressions: regressions_file(&args.seed.regressions, &args.common.report_dir),
             },
+            record: record_settings(&args.record),
         })
     }
+}
+
+/// What `--no-record`, `--record-bytes` and `--redact-field` ask for.
+fn record_settings(args: &RecordArgs) -> Option<RecordSettings> {
+    (!args.no_record).then(|| RecordSettings {
+        budget: args.record_bytes,
+        redact_fields: args.redact_field.clone(),
+    })
 }
 
 /// The regressions file: `--regressions`, else `fuzz-regressions.json` in the report
@@ -321,9 +336,7 @@ mod tests {
                 let token = args.common.token.clone().map(|t| (t, TokenSource::Flag));
                 RunConfig::from_args(&args, token).map_err(|e| e.to_string())
             }
-            crate::cli::Command::Serve(_)
-            | crate::cli::Command::Compare(_)
-            | crate::cli::Command::Fuzz(_) => Err("not run".to_owned()),
+            _ => Err("not run".to_owned()),
         }
     }
 

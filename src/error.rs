@@ -53,6 +53,21 @@ pub enum Error {
     /// The fuzz regressions file could not be saved.
     #[error("save the fuzz regressions file")]
     SaveRegressions(#[source] crate::report::regressions::SaveError),
+    /// `exchanges.ndjson` could not be written, or would have held a secret.
+    #[error("record the exchanges")]
+    Record(#[source] crate::report::exchanges::RecordError),
+    /// A recording could not be rechecked.
+    #[error("recheck")]
+    Recheck(#[source] crate::recheck::RecheckError),
+    /// A bundle could not be made.
+    #[error("make the bundle")]
+    Pack(#[source] crate::bundle::PackError),
+    /// A key could not be made, written or read.
+    #[error("use the signing key")]
+    Key(#[source] crate::bundle::KeyError),
+    /// A bundle does not verify (exit 7), or could not be read (exit 3).
+    #[error("verify the bundle")]
+    Verify(#[source] crate::bundle::VerifyError),
     /// An error whose message held a secret, scrubbed: its chain without the
     /// leading "failed to ", and the exit code of the error it was.
     #[error("{message}")]
@@ -74,7 +89,13 @@ impl Error {
             | Error::Regressions(_)
             | Error::Tls(_)
             | Error::Waivers(_)
-            | Error::ReadReport(_) => Exit::Usage,
+            | Error::ReadReport(_)
+            | Error::Pack(_)
+            | Error::Key(_) => Exit::Usage,
+            Error::Recheck(crate::recheck::RecheckError::Runtime(_)) => Exit::Incomplete,
+            Error::Recheck(_) => Exit::Usage,
+            Error::Verify(error) if error.is_tampering() => Exit::NotAuthentic,
+            Error::Verify(_) => Exit::Incomplete,
             Error::Secret(
                 crate::secret::RedactError::TooShort { .. }
                 | crate::secret::RedactError::Vocabulary { .. },
@@ -85,7 +106,8 @@ impl Error {
             | Error::Report(_)
             | Error::Secret(_)
             | Error::ReportDir(_)
-            | Error::SaveRegressions(_) => Exit::Incomplete,
+            | Error::SaveRegressions(_)
+            | Error::Record(_) => Exit::Incomplete,
             Error::Scrubbed { exit, .. } => *exit,
         }
     }

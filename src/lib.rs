@@ -30,6 +30,7 @@ pub mod http;
 pub mod identity;
 pub mod jsonfile;
 pub mod model;
+pub mod recheck;
 pub mod reference;
 pub mod report;
 pub mod runner;

@@ -34,9 +34,13 @@ use crate::model::text::inert;
 use crate::model::{CaseResult, Outcome, ResponseRecord};
 use crate::secret::Secrets;
 
+mod judge;
 mod prepare;
+mod replay;
 
+pub use judge::{Judging, Others, judge, judge_without_body};
 pub use prepare::{Captured, PreparedRequest, WhyNot, prepare};
+pub use replay::{Replay, ReplaySetup, Reply, interruption, recorded_reply, replay};
 
 /// Longest body excerpt kept in a report, in characters.
 pub const BODY_EXCERPT_CHARS: usize = 2_000;
@@ -117,11 +121,19 @@ pub struct Collected<X> {
 struct Shared {
     contract: Arc<Contract>,
     cases: BTreeMap<String, Case>,
-    client: http::Client,
+    sender: Sender,
     target: Target,
     profile: Profile,
     clock_skew: std::time::Duration,
     attempts: BTreeMap<String, OnceCell<Arc<Attempt>>>,
+}
+
+/// Where the cases' requests go.
+enum Sender {
+    /// The target, through the run's client (which records them, when it records).
+    Live(http::Client),
+    /// A recording of an earlier run (`recheck`): nothing is sent.
+    Replay(Replay),
 }
 
 /// Where every trial's result goes, and libtest's view of it.
@@ -136,6 +148,8 @@ enum Attempt {
     Sent {
         exchange: Box<Exchange>,
         vars: BTreeMap<String, String>,
+        /// Why the body is not at hand, when a recording left it out (recheck).
+        omitted: Option<String>,
         /// The list of a 200 JSON list body, indexed on first use (by `filter_subset`).
         index: std::sync::OnceLock<Option<Arc<ListIndex>>>,
         /// Values read at JSON pointers (captures), each read once: several
@@ -204,15 +218,13 @@ pub fn run_with<X: Send + 'static>(
         }),
         secrets: target.secrets.clone(),
     });
-    let shared = Arc::new(Shared {
+    let shared = Arc::new(Shared::new(
         contract,
-        attempts: ids.iter().map(|id| (id.clone(), OnceCell::new())).collect(),
-        cases: cases.into_iter().map(|c| (c.id.clone(), c)).collect(),
-        client,
+        cases,
+        Sender::Live(client),
         target,
-        profile,
-        clock_skew,
-    });
+        (profile, clock_skew),
+    ));
     let mut trials: Vec<Trial> = ids
         .iter()
         .map(|id| {
@@ -322,6 +334,58 @@ impl<X> Collector<X> {
 }
 
 impl Shared {
+    /// The trials' shared state for `cases`, sending through `sender`.
+    fn new(
+        contract: Arc<Contract>,
+        cases: Vec<Case>,
+        sender: Sender,
+        target: Target,
+        (profile, clock_skew): (Profile, std::time::Duration),
+    ) -> Shared {
+        Shared {
+            contract,
+            attempts: cases
+                .iter()
+                .map(|c| (c.id.clone(), OnceCell::new()))
+                .collect(),
+            cases: cases.into_iter().map(|c| (c.id.clone(), c)).collect(),
+            sender,
+            target,
+            profile,
+            clock_skew,
+        }
+    }
+
+    /// The settings every case is judged with.
+    fn judging(&self) -> Judging<'_> {
+        Judging {
+            contract: &self.contract,
+            profile: self.profile,
+            clock_skew: self.clock_skew,
+        }
+    }
+
+    /// Whether the run is stopping (a recording never is).
+    fn stopping(&self) -> bool {
+        match &self.sender {
+            Sender::Live(client) => client.cancel().stopping(),
+            Sender::Replay(_) => false,
+        }
+    }
+
+    /// Sends case `id`'s `prepared` request (recording it), or looks it up in the recording.
+    async fn send(&self, id: &str, prepared: PreparedRequest) -> Attempt {
+        match &self.sender {
+            Sender::Live(client) => {
+                let sent = client.send(&prepared.request).await;
+                let source = || crate::model::Source::Case(id.to_owned());
+                client.record(source, &prepared.request.url, &[&sent]);
+                received(sent, prepared.vars)
+            }
+            Sender::Replay(replay) => replay.attempt(id, prepared),
+        }
+    }
+
     /// The memoized request of case `id`.
     fn attempt<'a>(
         self: &'a Arc<Self>,
@@ -344,11 +408,11 @@ impl Shared {
             return Attempt::Error(format!("no case named {id:?}"));
         };
         let captured = self.captures(case).await;
-        if self.client.cancel().stopping() {
+        if self.stopping() {
             return Attempt::NotRun(NOT_RUN);
         }
         match prepare(case, &captured, &self.target) {
-            Ok(prepared) => received(self.client.send(&prepared.request).await, prepared.vars),
+            Ok(prepared) => self.send(id, prepared).await,
             Err(WhyNot::NotExercised(why)) => Attempt::NotExercised(why),
             Err(WhyNot::Error(why)) => Attempt::Error(why),
         }
@@ -373,13 +437,24 @@ impl Shared {
         let source = self.attempt(&capture.from).await;
         let captured = match source.as_ref() {
             Attempt::Sent {
-                exchange, pointers, ..
+                exchange,
+                pointers,
+                omitted: None,
+                ..
             } if exchange.status == 200 && exchange.body_cut.is_none() => pointers
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
                 .entry(capture.pointer.clone())
                 .or_insert_with(|| list::pointer(&exchange.body, &capture.pointer))
                 .clone(),
+            Attempt::Sent {
+                omitted: Some(why), ..
+            } => {
+                return Err(WhyNot::NotExercised(format!(
+                    "capture {}: case {}: {why}",
+                    capture.name, capture.from
+                )));
+            }
             Attempt::Sent { exchange, .. } => {
                 return Err(WhyNot::NotExercised(format!(
                     "capture {}: case {} answered {} without a JSON body",
@@ -445,6 +520,12 @@ impl Shared {
                 result.outcome = Outcome::Skipped;
                 result.notes.push((*why).to_owned());
             }
+            Attempt::Sent {
+                exchange,
+                vars,
+                omitted: Some(why),
+                ..
+            } => judge_without_body(&self.judging(), &mut result, case, exchange, why, vars),
             Attempt::Sent { exchange, vars, .. } => {
                 let mut others = BTreeMap::new();
                 for spec in &case.checks {
@@ -452,7 +533,10 @@ impl Shared {
                         let other = self.attempt(source).await;
                         let index = match other.as_ref() {
                             Attempt::Sent {
-                                exchange, index, ..
+                                exchange,
+                                index,
+                                omitted: None,
+                                ..
                             } if exchange.status == 200 && exchange.body_cut.is_none() => index
                                 .get_or_init(|| list::index(&exchange.body).map(Arc::new))
                                 .clone(),
@@ -461,53 +545,11 @@ impl Shared {
                         others.insert(source.to_owned(), index);
                     }
                 }
-                self.judge(&mut result, case, exchange, vars, &others);
+                judge(&self.judging(), &mut result, case, exchange, vars, &others);
             }
         }
         result.duration_ms = result.duration_ms.max(millis(started.elapsed()));
         result
-    }
-
-    /// Evaluates `case` on its `exchange` (pure) into `result`.
-    fn judge(
-        &self,
-        result: &mut CaseResult,
-        case: &Case,
-        exchange: &Exchange,
-        vars: &BTreeMap<String, String>,
-        others: &BTreeMap<String, Option<Arc<ListIndex>>>,
-    ) {
-        let input = check::Input {
-            case,
-            status: exchange.status,
-            content_type: exchange.content_type.as_deref(),
-            body: &exchange.body,
-            vars,
-            others,
-            contract: &self.contract,
-            profile: self.profile,
-            clock_skew: self.clock_skew,
-        };
-        let eval = match exchange.body_cut {
-            None => check::evaluate(&input),
-            Some(limit) => check::evaluate_cut(&input, limit),
-        };
-        for (name, value) in vars.iter().filter(|(k, _)| k.as_str() != "project_id") {
-            result.notes.push(format!("captured {name} = {value:?}"));
-        }
-        if let Some(limit) = exchange.body_cut {
-            result.notes.push(format!(
-                "the body exceeds the {limit}-byte limit (--max-body-bytes, counted after decompression): only its first {limit} bytes were read"
-            ));
-        }
-        result.notes.extend(eval.notes);
-        result.outcome = case_outcome(&eval.findings, &eval.records, &case.clauses);
-        result.findings = eval.findings;
-        result.observations = eval.observations;
-        result.checks = eval.records;
-        result.request = Some(exchange.request.clone());
-        result.response = Some(response_record(exchange));
-        result.duration_ms = millis(exchange.elapsed);
     }
 }
 
@@ -528,6 +570,7 @@ fn received(sent: Result<Exchange, http::HttpError>, vars: BTreeMap<String, Stri
             Attempt::Sent {
                 exchange: Box::new(exchange),
                 vars,
+                omitted: None,
                 index: std::sync::OnceLock::new(),
                 pointers: Mutex::new(BTreeMap::new()),
             }
@@ -582,7 +625,7 @@ fn error_result(id: &str, why: &str) -> CaseResult {
     CaseResult::new(id, "", String::new(), Outcome::Error(why.to_owned()))
 }
 
-fn millis(d: std::time::Duration) -> u64 {
+pub(crate) fn millis(d: std::time::Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 

@@ -19,8 +19,8 @@ use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
 use super::{
-    INSECURE_WARNING, Printing, fuzz_lines, fuzz_settings, interrupt, progress_bar, rfc3339,
-    runtime, save_regressions, start_target, target_info,
+    INSECURE_WARNING, Printing, deliver, fuzz_settings, interrupt, progress_bar, recording,
+    rfc3339, runtime, save_regressions, start_target, target_info,
 };
 use crate::cancel::Cancel;
 use crate::case::Case;
@@ -32,10 +32,10 @@ use crate::exit::Exit;
 use crate::fuzz::{self, Regression};
 use crate::http::tls::TlsOptions;
 use crate::http::{self, Limits};
+use crate::report::build;
 use crate::report::lock::DirLock;
-use crate::report::model::{Gate, Verdict};
+use crate::report::model::Gate;
 use crate::report::write::Format;
-use crate::report::{self, build, summary};
 use crate::runner::{self, Collected, RunOutcome, Selection, Target, TrialOutput};
 use crate::secret::{Secrets, TokenSource};
 use crate::waiver::Waivers;
@@ -58,6 +58,8 @@ pub(super) struct Session {
     pub printing: Printing,
     /// The report.
     pub report: ReportPlan,
+    /// `exchanges.ndjson`'s settings; `None` with `--no-record`.
+    pub record: Option<crate::report::exchanges::RecordSettings>,
 }
 
 /// What the report says besides the results, and where it goes.
@@ -103,10 +105,27 @@ impl Work {
 }
 
 impl Fuzzing {
-    /// Reads `plan`'s regressions file.
-    pub(super) fn load(plan: FuzzPlan) -> Result<Fuzzing, Error> {
+    /// Reads `plan`'s regressions file; the seed is drawn here when not given,
+    /// so the recording's header names the one the phase uses.
+    pub(super) fn load(mut plan: FuzzPlan) -> Result<Fuzzing, Error> {
         let regressions = fuzz::regression::load(&plan.regressions).map_err(Error::Regressions)?;
+        plan.seed = Some(plan.seed.unwrap_or_else(fuzz::random_seed));
         Ok(Fuzzing { plan, regressions })
+    }
+
+    /// What the recording's header says of the phase.
+    pub(super) fn recorded(&self) -> crate::model::RecordedFuzz {
+        crate::model::RecordedFuzz {
+            seed: self.plan.seed.unwrap_or_default(),
+            cases: self.plan.cases,
+            concurrency: self.plan.concurrency,
+            time_limit_ms: self
+                .plan
+                .time_limit
+                .map(|t| u64::try_from(t.as_millis()).unwrap_or(u64::MAX)),
+            regressions_file: Some(self.plan.regressions.display().to_string()),
+            regressions: self.regressions.len(),
+        }
     }
 
     /// The phase's settings, with `--seed` or a fresh one; `token_source` is what its
@@ -216,6 +235,21 @@ fn conduct(
     let client = http::Client::new(session.limits, tls)?.with_cancel(cancel.clone());
     let started_at = SystemTime::now();
     let clock = Instant::now();
+    let recording = match listing {
+        true => None,
+        false => recording::start(
+            &session,
+            &work,
+            &target_info,
+            target.token.is_some(),
+            &rfc3339(started_at),
+            secrets,
+        )?,
+    };
+    let client = match &recording {
+        Some(recording) => client.with_recorder(Arc::clone(recording) as Arc<dyn http::Recorder>),
+        None => client,
+    };
     let (outcome, fuzzing) = execute(&session, work, client, target, &runtime);
     if let Some(running) = reference {
         runtime.block_on(running.shutdown());
@@ -244,49 +278,26 @@ fn conduct(
     );
     let report = match cancel.cause() {
         Some(cause) => {
-            let why = interruption(cause, &report.cases);
+            let why = runner::interruption(cause, &report.cases);
             build::interrupted(report, why)
         }
         None => report,
     };
+    let recorded = recording::finish(recording, &report, cancel.cause());
     // Fails closed: a report that scrubbing breaks, or text that still holds a secret,
     // is neither printed nor written.
     let report = secrets.redact(report, "report").map_err(Error::Secret)?;
     let printing = session.printing;
-    let summary_text = summary::render(&report);
-    let fuzz_text = fuzz_lines(&report);
-    for text in [&summary_text, &fuzz_text] {
-        secrets
-            .ensure_absent(text, "console summary")
-            .map_err(Error::Secret)?;
-    }
-    if printing.quiet {
-        console::out(&verdict_lines(&summary_text));
-    } else {
-        console::out("");
-        console::out(&summary_text);
-        if !fuzz_text.is_empty() {
-            console::out(fuzz_text.trim_end());
-        }
-    }
-    let paths = report::write::write_all(
+    deliver::show(&report, secrets, printing)?;
+    let formats = &session.report.formats;
+    deliver::write(
         &session.report.dir,
         &report,
-        &session.report.formats,
+        formats,
         secrets,
+        printing,
+        written,
     )?;
-    written.extend(
-        paths
-            .iter()
-            .filter_map(|p| p.file_name())
-            .map(|n| n.to_string_lossy().into_owned()),
-    );
-    for path in paths {
-        printing.say(&format!(
-            "report: {}",
-            secrets.scrub_str(&path.display().to_string())
-        ));
-    }
     if let Some(fuzzing) = fuzzing {
         save_regressions(
             &fuzzing.plan.regressions,
@@ -295,39 +306,14 @@ fn conduct(
             printing,
         )?;
     }
-    Ok(match report.verdict {
-        Verdict::Conformant => Exit::Conformant,
-        Verdict::NonConformant => Exit::NonConformant,
-        Verdict::Error => Exit::Incomplete,
-        Verdict::Inconclusive => Exit::Inconclusive,
-        Verdict::Interrupted => Exit::Interrupted,
-    })
-}
-
-/// The first reason of an interrupted run's verdict: the signal, and how many cases it
-/// kept from running.
-fn interruption(cause: &str, results: &[crate::model::CaseResult]) -> String {
-    let not_run = results
-        .iter()
-        .filter(|r| {
-            r.notes
-                .iter()
-                .any(|n| n == runner::NOT_RUN || n == runner::ABANDONED)
-        })
-        .count();
-    format!(
-        "interrupted by {cause}: {not_run} of {} case(s) did not run to the end; the rest is what was learned before",
-        results.len()
-    )
-}
-
-/// The summary's verdict and its reasons only (`-q`).
-fn verdict_lines(summary: &str) -> String {
-    summary
-        .lines()
-        .filter(|line| line.starts_with("verdict:") || line.starts_with("  because:"))
-        .collect::<Vec<_>>()
-        .join("\n")
+    if let Some(summary) = recorded? {
+        printing.say(&format!(
+            "exchanges: {} ({} exchange(s); replay with sdconform recheck)",
+            secrets.scrub_str(&summary.path.display().to_string()),
+            summary.lines
+        ));
+    }
+    Ok(deliver::exit_of(report.verdict))
 }
 
 /// Runs the trials (or the fuzz phase alone); what they handed back, and the fuzz

@@ -17,7 +17,7 @@ use std::path::Path;
 
 use crate::jsonfile::locate::syntax_error;
 use crate::jsonfile::{FileError, Positions, path_pointer};
-use crate::model::{BodyContent, EXCHANGE_SCHEMA_VERSION, ExchangeLine};
+use crate::model::{BodyContent, EXCHANGE_SCHEMA_VERSION, ExchangeLine, RunEnd, RunHeader};
 
 /// The longest line read (a body of the harness's largest cap, in base64, fits).
 pub const MAX_LINE_BYTES: u64 = 512 * 1024 * 1024;
@@ -39,8 +39,14 @@ pub struct ExchangeReader {
     stored: Vec<(u64, u64, usize)>,
     /// The last body read through `same_as`.
     cache: Option<(u64, Vec<u8>)>,
+    /// A line read ahead by [`ExchangeReader::open_recording`] and not yet handed over.
+    pending: Option<(Vec<u8>, u64)>,
     /// Set after an error: the iteration is over.
     failed: bool,
+    /// The run's header (the first line of a recording), once read.
+    header: Option<RunHeader>,
+    /// The run's end (the last line of a finished recording), once read.
+    end: Option<RunEnd>,
 }
 
 impl ExchangeReader {
@@ -63,8 +69,58 @@ impl ExchangeReader {
             next_seq: 0,
             stored: Vec::new(),
             cache: None,
+            pending: None,
             failed: false,
+            header: None,
+            end: None,
         })
+    }
+
+    /// Opens `path` and reads its first line when it is a run's header (a
+    /// recording of `run` or `fuzz`; a file without one reads as well).
+    pub fn open_recording(path: &Path) -> Result<ExchangeReader, FileError> {
+        let mut reader = ExchangeReader::open(path)?;
+        if let Some((bytes, _)) = reader.peek_text()?
+            && let Ok(header) = serde_json::from_slice::<RunHeader>(&bytes)
+        {
+            reader.check_version(&bytes, &header.schema_version)?;
+            reader.header = Some(header);
+            reader.pending = None;
+        }
+        Ok(reader)
+    }
+
+    /// The run's header, when the file starts with one ([`ExchangeReader::open_recording`]).
+    pub fn header(&self) -> Option<&RunHeader> {
+        self.header.as_ref()
+    }
+
+    /// The run's end line, once the iteration has reached it (a recording cut
+    /// short has none).
+    pub fn end(&self) -> Option<&RunEnd> {
+        self.end.as_ref()
+    }
+
+    /// The next line's text without consuming it.
+    fn peek_text(&mut self) -> Result<Option<(Vec<u8>, u64)>, FileError> {
+        if self.pending.is_none() {
+            self.pending = self.next_text()?;
+        }
+        Ok(self.pending.clone())
+    }
+
+    /// An error unless `version` is the one this build reads.
+    fn check_version(&self, bytes: &[u8], version: &str) -> Result<(), FileError> {
+        if version == EXCHANGE_SCHEMA_VERSION {
+            return Ok(());
+        }
+        Err(self.error_at(
+            bytes,
+            "/schema_version",
+            format!(
+                "schema_version {version:?} is not one this sdconform reads ({EXCHANGE_SCHEMA_VERSION})"
+            ),
+        ))
     }
 
     /// The next line's text (without its newline), or `None` at the end.
@@ -212,20 +268,32 @@ impl ExchangeReader {
     }
 
     fn next_line(&mut self) -> Result<Option<ExchangeLine>, FileError> {
-        let Some((bytes, offset)) = self.next_text()? else {
+        let next = match self.pending.take() {
+            Some(pending) => Some(pending),
+            None => self.next_text()?,
+        };
+        let Some((bytes, offset)) = next else {
             return Ok(None);
         };
-        let mut line = self.parse(&bytes)?;
-        if line.schema_version != EXCHANGE_SCHEMA_VERSION {
-            return Err(self.error_at(
-                &bytes,
-                "/schema_version",
-                format!(
-                    "schema_version {:?} is not one this sdconform reads ({EXCHANGE_SCHEMA_VERSION})",
-                    line.schema_version
-                ),
+        if self.end.is_some() {
+            return Err(self.error(
+                1,
+                "",
+                "a line after the run's end line (the end line is the last)".to_owned(),
             ));
         }
+        let mut line = match self.parse(&bytes) {
+            Ok(line) => line,
+            Err(error) => match serde_json::from_slice::<RunEnd>(&bytes) {
+                Ok(end) => {
+                    self.check_version(&bytes, &end.schema_version)?;
+                    self.end = Some(end);
+                    return self.next_line();
+                }
+                Err(_) => return Err(error),
+            },
+        };
+        self.check_version(&bytes, &line.schema_version)?;
         if line.seq != self.next_seq {
             return Err(self.error_at(
                 &bytes,

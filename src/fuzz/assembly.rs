@@ -24,8 +24,8 @@ use crate::check::{CheckOutcome, CheckRecord, Finding};
 use crate::model::{CaseResult, FuzzRun, Outcome, PropertyUse, RegressionUse, StrategyUse};
 use crate::runner;
 
-const TITLE: &str = "Property-based fuzzing of server_id: no 5xx, documented statuses, valid bodies, exact filtering";
-const SOURCE: &str = "built-in (src/fuzz)";
+pub(super) const TITLE: &str = "Property-based fuzzing of server_id: no 5xx, documented statuses, valid bodies, exact filtering";
+pub(super) const SOURCE: &str = "built-in (src/fuzz)";
 
 /// What each step of the phase returned.
 pub(super) struct Phases {
@@ -138,7 +138,7 @@ fn omitted(f: &Found) -> Option<String> {
 
 /// Per property: a failing record per clause its findings cite, and a passing (or
 /// not exercised) one for its own clause when no finding cites it.
-fn records(found: &[Found], checked: &BTreeMap<Property, u64>) -> Vec<CheckRecord> {
+pub(super) fn records(found: &[Found], checked: &BTreeMap<Property, u64>) -> Vec<CheckRecord> {
     let mut records = Vec::new();
     for property in Property::ALL {
         let cited: BTreeSet<&str> = found

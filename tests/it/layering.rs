@@ -500,10 +500,6 @@ const LONG_FILES: &[&str] = &[
     "src/cloud/doctor.rs",
     "src/cloud/resolve.rs",
     "src/cloud/yaml.rs",
-    // issue 12: bundle::pack and bundle::verify landed whole; verify grows its second part
-    // (the verdict re-derived) in the wiring branch, which splits both.
-    "src/bundle/pack.rs",
-    "src/bundle/verify.rs",
     // issue 10: the session, the runner and the fuzz engine grew with the interruption,
     // secrets and report-directory work merged together; split once the branches still
     // editing them (preflight, clouds, fixtures) have landed.

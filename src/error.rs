@@ -68,6 +68,10 @@ pub enum Error {
     /// A bundle does not verify (exit 7), or could not be read (exit 3).
     #[error("verify the bundle")]
     Verify(#[source] crate::bundle::VerifyError),
+    /// A bundle differs from its manifest, its signature or its exchanges in
+    /// this many ways (listed on stderr before).
+    #[error("verify the bundle: it differs from what it claims in {0} way(s), listed above")]
+    NotAuthentic(usize),
     /// An error whose message held a secret, scrubbed: its chain without the
     /// leading "failed to ", and the exit code of the error it was.
     #[error("{message}")]
@@ -94,6 +98,7 @@ impl Error {
             | Error::Key(_) => Exit::Usage,
             Error::Recheck(crate::recheck::RecheckError::Runtime(_)) => Exit::Incomplete,
             Error::Recheck(_) => Exit::Usage,
+            Error::NotAuthentic(_) => Exit::NotAuthentic,
             Error::Verify(error) if error.is_tampering() => Exit::NotAuthentic,
             Error::Verify(_) => Exit::Incomplete,
             Error::Secret(

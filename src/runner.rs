@@ -365,11 +365,12 @@ impl Shared {
         }
     }
 
-    /// Whether the run is stopping (a recording never is).
-    fn stopping(&self) -> bool {
+    /// Whether the run is stopping before case `id` sends (on a recording: the run
+    /// was interrupted, and the case's request is not in it).
+    fn stopping(&self, id: &str) -> bool {
         match &self.sender {
             Sender::Live(client) => client.cancel().stopping(),
-            Sender::Replay(_) => false,
+            Sender::Replay(replay) => replay.never_ran(id),
         }
     }
 
@@ -408,7 +409,7 @@ impl Shared {
             return Attempt::Error(format!("no case named {id:?}"));
         };
         let captured = self.captures(case).await;
-        if self.stopping() {
+        if self.stopping(id) {
             return Attempt::NotRun(NOT_RUN);
         }
         match prepare(case, &captured, &self.target) {

@@ -7,7 +7,7 @@
 use std::path::Path;
 
 use super::Printing;
-use crate::bundle::{self, BundleSpec, Limits, RunInfo, Signature};
+use crate::bundle::{self, BundleSpec, Limits, RunInfo, Signature, VerifyError};
 use crate::capture::ExchangeReader;
 use crate::cli::{BundleArgs, KeygenArgs, VerifyArgs};
 use crate::console;
@@ -15,6 +15,7 @@ use crate::error::Error;
 use crate::exit::Exit;
 use crate::http::Secret;
 use crate::model::RunEnding;
+use crate::model::text::inert;
 use crate::report::exchanges::FILE_NAME as EXCHANGES;
 use crate::report::json::FILE_NAME as REPORT;
 use crate::report::model::RunReport;
@@ -87,19 +88,33 @@ fn recording_of(dir: &Path, report: &RunReport) -> Result<Option<RunEnding>, Err
             "no run header: not a recording of sdconform run or fuzz".to_owned(),
         ));
     };
-    if header.started_at != report.started_at || header.target.url != report.target.url {
-        return Err(unusable(format!(
-            "recorded by another run (started {} against {}) than {REPORT}'s (started {} against {}); move it away or run again",
-            header.started_at, header.target.url, report.started_at, report.target.url
+    let another = |what: String| {
+        unusable(format!(
+            "recorded by another run than {REPORT}'s ({what}); move it away or run again"
+        ))
+    };
+    let (recorded, reported) = (
+        (&header.started_at, &header.target.url, &header.profile),
+        (&report.started_at, &report.target.url, &report.profile.name),
+    );
+    if recorded != reported {
+        return Err(another(format!(
+            "started at, target and profile {recorded:?}, not {reported:?}"
         )));
     }
     for line in reader.by_ref() {
         line.map_err(|e| unusable(e.to_string()))?;
     }
-    match reader.end() {
-        Some(end) => Ok(Some(end.end.clone())),
-        None => Err(unusable("no end line: the recording was cut".to_owned())),
+    let Some(end) = reader.end().map(|e| e.end.clone()) else {
+        return Err(unusable("no end line: the recording was cut".to_owned()));
+    };
+    if (&end.finished_at, end.duration_ms) != (&report.finished_at, report.duration_ms) {
+        return Err(another(format!(
+            "finished at {} after {} ms, not {} after {} ms",
+            end.finished_at, end.duration_ms, report.finished_at, report.duration_ms
+        )));
     }
+    Ok(Some(end))
 }
 
 /// The token of `$SDCONFORM_TOKEN` or `$OS_AUTH_TOKEN`, when set: no member
@@ -142,8 +157,8 @@ pub(super) fn verify(args: &VerifyArgs, printing: Printing) -> Result<Exit, Erro
         .transpose()
         .map_err(Error::Key)?;
     let verified =
-        bundle::verify(&args.bundle, key.as_ref(), Limits::default()).map_err(Error::Verify)?;
-    let rederived = bundle::rederive(&verified).map_err(Error::Verify)?;
+        bundle::verify(&args.bundle, key.as_ref(), Limits::default()).map_err(not_authentic)?;
+    let rederived = bundle::rederive(&verified).map_err(not_authentic)?;
     printing.say(&format!(
         "verify: {} file(s) match manifest.json",
         verified.manifest.members.len()
@@ -166,6 +181,19 @@ pub(super) fn verify(args: &VerifyArgs, printing: Printing) -> Result<Exit, Erro
         verdict_name(rederived.verdict)
     ));
     Ok(Exit::Conformant)
+}
+
+/// A bundle that does not verify: every difference on stderr, one a line (made
+/// inert: they quote what the target sent), and an error that counts them (exit 7).
+fn not_authentic(error: VerifyError) -> Error {
+    let VerifyError::Differs(differences) = error else {
+        return Error::Verify(error);
+    };
+    console::err("verify: the bundle does not verify:");
+    for difference in &differences {
+        console::err(&format!("  {}", inert(&difference.to_string())));
+    }
+    Error::NotAuthentic(differences.len())
 }
 
 /// The verdict as `report.json` spells it.

@@ -76,15 +76,29 @@ fn differ<T: PartialEq + std::fmt::Debug>(
     }
 }
 
+/// A value as `report.json` spells it.
+fn spelled<T: serde::Serialize>(value: T) -> String {
+    match serde_json::to_value(&value) {
+        Ok(serde_json::Value::String(text)) => text,
+        Ok(other) => other.to_string(),
+        Err(_) => String::new(),
+    }
+}
+
 fn run_fields(claimed: &RunReport, rederived: &RunReport, out: &mut Vec<String>) {
-    differ("verdict", claimed.verdict, rederived.verdict, out);
+    differ(
+        "verdict",
+        spelled(claimed.verdict),
+        spelled(rederived.verdict),
+        out,
+    );
     differ(
         "profile",
         &claimed.profile.name,
         &rederived.profile.name,
         out,
     );
-    differ("gate", claimed.gate, rederived.gate, out);
+    differ("gate", spelled(claimed.gate), spelled(rederived.gate), out);
     differ(
         "target url",
         &claimed.target.url,

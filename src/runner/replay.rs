@@ -64,6 +64,11 @@ impl Replay {
         self.cases.is_empty()
     }
 
+    /// Whether case `id` never ran: the run was interrupted before it sent.
+    pub(super) fn never_ran(&self, id: &str) -> bool {
+        self.interrupted && !self.cases.contains_key(id)
+    }
+
     /// What case `id`'s `prepared` request came to, as recorded.
     pub(super) fn attempt(&self, id: &str, prepared: PreparedRequest) -> Attempt {
         let url = http::without_userinfo(&prepared.request.url);

@@ -17,6 +17,7 @@
 //! its minimal inputs, counts and (rarely) severities can differ from the run's.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::time::SystemTime;
 
 use super::assembly::{self, SOURCE, TITLE};
 use super::engine::CASE_ID;
@@ -87,6 +88,8 @@ struct Tally {
     observed: Observed,
     /// Lines whose query is not one of `server_id`.
     foreign: u64,
+    /// When the first input of generation and replay was sent, and the last answered.
+    span: Option<(SystemTime, SystemTime)>,
 }
 
 /// A failing input and what showed it.
@@ -185,6 +188,13 @@ impl<'a> Rejudge<'a> {
             eval.violations
                 .retain(|v| !BODY_PROPERTIES.contains(&v.property));
             eval.exercised.retain(|p| !BODY_PROPERTIES.contains(p));
+        }
+        if !shrinking {
+            let last = again.as_deref().unwrap_or(&exchange);
+            let end = last.started + last.elapsed;
+            let (from, to) = self.tally.span.get_or_insert((exchange.started, end));
+            *from = (*from).min(exchange.started);
+            *to = (*to).max(end);
         }
         let url = first.request.url.clone();
         self.count(&input, shrinking, eval, &exchange, again.as_deref(), &url);
@@ -286,13 +296,14 @@ impl<'a> Rejudge<'a> {
     /// The case result from everything counted.
     fn assemble(self) -> CaseResult {
         let Rejudge {
-            settings, tally, ..
+            settings,
+            mut tally,
+            ..
         } = self;
         // A property fails as it did in the run: broken by an input of
         // generation or replay; shrinking only offers smaller inputs.
         let failed: BTreeSet<Property> = tally.violations.keys().copied().collect();
-        let found: Vec<Found> = tally
-            .smallest
+        let found: Vec<Found> = std::mem::take(&mut tally.smallest)
             .into_iter()
             .filter(|((property, _, _), _)| failed.contains(property))
             .map(|(_, smallest)| found(&settings, smallest))
@@ -332,16 +343,9 @@ impl<'a> Rejudge<'a> {
             }
         }
         result.findings = findings;
+        result.fuzz = Some(Box::new(fuzz_run(&settings, &tally)));
         result.observations = tally.observed.into_kept();
         result.checks = records;
-        result.fuzz = Some(Box::new(fuzz_run(
-            &settings,
-            &tally.checked,
-            &tally.violations,
-            tally.inputs,
-            tally.requests,
-            tally.shrink_requests,
-        )));
         result
     }
 }
@@ -384,24 +388,29 @@ fn found(settings: &Recorded, smallest: Smallest) -> Found {
     }
 }
 
-/// The `fuzz` object of the re-judged case.
-fn fuzz_run(
-    settings: &Recorded,
-    checked: &BTreeMap<Property, u64>,
-    violations: &BTreeMap<Property, u64>,
-    inputs: u64,
-    requests: u64,
-    shrink_requests: u64,
-) -> FuzzRun {
+/// The `fuzz` object of the re-judged case: the rate is the recorded one (the
+/// inputs of generation and replay, from the first sent to the last answered).
+fn fuzz_run(settings: &Recorded, tally: &Tally) -> FuzzRun {
+    let (checked, violations) = (&tally.checked, &tally.violations);
+    let time = tally
+        .span
+        .and_then(|(from, to)| to.duration_since(from).ok())
+        .unwrap_or_default();
+    let seconds = time.as_secs_f64();
+    let rate = if seconds > 0.0 {
+        (tally.requests as f64 / seconds * 10.0).round() / 10.0
+    } else {
+        0.0
+    };
     FuzzRun {
         seed: settings.seed,
         cases_requested: settings.cases,
-        cases: inputs.saturating_sub(settings.regressions as u64),
-        requests,
-        shrink_requests,
+        cases: tally.inputs.saturating_sub(settings.regressions as u64),
+        requests: tally.requests,
+        shrink_requests: tally.shrink_requests,
         concurrency: settings.concurrency.max(1),
-        duration_ms: 0,
-        requests_per_second: 0.0,
+        duration_ms: u64::try_from(time.as_millis()).unwrap_or(u64::MAX),
+        requests_per_second: rate,
         stopped_by_time_limit: false,
         known_server_ids: 0,
         strategies: Vec::new(),

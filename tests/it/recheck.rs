@@ -261,6 +261,9 @@ fn a_recording_holds_the_run_its_exchanges_and_its_end() {
         Some((5, 64))
     );
     let lines: Vec<_> = reader.by_ref().map(|l| l.expect("a line")).collect();
+    // Every line, the run's and the end line too, is valid against the schema.
+    let valid = crate::exchanges::valid_lines(&run.recording());
+    assert_eq!(valid.len(), lines.len() + 2);
     let end = reader.end().cloned().expect("an end line");
     assert_eq!(end.end.finished_at, report["finished_at"]);
     assert_eq!(end.end.exchanges, lines.len() as u64);
@@ -507,4 +510,49 @@ fn what_cannot_be_rechecked_says_why() {
     let (code, _, stderr) = run.recheck("reports", &[]);
     assert_eq!(code, 2);
     assert!(stderr.contains("the run's own directory"), "{stderr}");
+}
+
+/// Issue 12 item 1: `--redact-field` blanks what it names in the recording, and the
+/// recording still rechecks to the live verdict.
+#[test]
+fn redact_field_blanks_the_recording_and_it_still_rechecks() {
+    let reference = Reference::start(None);
+    let run = Recorded::new(
+        "run",
+        &reference.url(),
+        &[
+            "--fuzz-cases",
+            "0",
+            "--redact-field",
+            "/software_deployments/*/input_values",
+        ],
+    );
+    assert_eq!(run.code(), 0);
+    let lines = crate::exchanges::valid_lines(&run.recording());
+    let list = lines
+        .iter()
+        .find(|l| l["source"]["case"] == "list-all")
+        .expect("list-all recorded");
+    assert_eq!(
+        list["response"]["body"]["redacted_fields"][0],
+        "/software_deployments/0/input_values"
+    );
+    let body: Value =
+        serde_json::from_str(list["response"]["body"]["text"].as_str().unwrap_or("{}"))
+            .expect("JSON");
+    for item in body["software_deployments"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
+        assert!(
+            item["input_values"] == serde_json::json!({}) || item["input_values"].is_null(),
+            "{item}"
+        );
+    }
+    let header = &lines[0]["run"]["record"]["redact_fields"];
+    assert_eq!(header[0], "/software_deployments/*/input_values");
+    let (code, rechecked, _) = run.recheck("again", &[]);
+    assert_eq!(code, 0);
+    assert_eq!(rechecked["verdict"], run.report()["verdict"]);
 }

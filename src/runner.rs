@@ -380,7 +380,7 @@ impl Shared {
             Sender::Live(client) => {
                 let sent = client.send(&prepared.request).await;
                 let source = || crate::model::Source::Case(id.to_owned());
-                client.record(source, &prepared.request.url, &[&sent]);
+                client.record(source, &prepared.request, &[&sent]);
                 received(sent, prepared.vars)
             }
             Sender::Replay(replay) => replay.attempt(id, prepared),

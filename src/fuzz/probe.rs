@@ -85,7 +85,11 @@ impl<'a> Probe<'a> {
                 Source::Fuzz(query)
             }
         };
-        self.client.record(source, url, sent);
+        let prepared = http::Prepared {
+            url: url.clone(),
+            auth: self.auth.clone(),
+        };
+        self.client.record(source, &prepared, sent);
     }
 
     /// Sends one request to `url` and records it, unless the run is interrupted or

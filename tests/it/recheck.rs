@@ -556,3 +556,39 @@ fn redact_field_blanks_the_recording_and_it_still_rechecks() {
     assert_eq!(code, 0);
     assert_eq!(rechecked["verdict"], run.report()["verdict"]);
 }
+
+/// Issue 12 items 1 and 2: a request that got no answer is recorded (its error in
+/// `not_exercisable`), and rechecks to the same `error` outcome and exit code.
+#[test]
+fn a_request_without_an_answer_is_recorded_and_rechecks_as_an_error() {
+    let target = crate::adversary::Adversary::start(crate::adversary::Behaviour::Reset);
+    let run = Recorded::new(
+        "run",
+        &target.url(),
+        &["--fuzz-cases", "0", "--exact", "list-all"],
+    );
+    assert_eq!(
+        run.code(),
+        3,
+        "{}",
+        String::from_utf8_lossy(&run.output.stdout)
+    );
+    let lines = crate::exchanges::valid_lines(&run.recording());
+    let line = lines
+        .iter()
+        .find(|l| l["source"]["case"] == "list-all")
+        .expect("list-all recorded");
+    assert!(line.get("response").is_none(), "{line}");
+    assert!(
+        line["not_exercisable"]
+            .as_str()
+            .is_some_and(|w| w.starts_with("failed to reach the target")),
+        "{line}"
+    );
+    let (code, rechecked, _) = run.recheck("again", &[]);
+    assert_eq!(code, 3);
+    assert_eq!(
+        first_difference(&timeless(&run.report()), &timeless(&rechecked), ""),
+        None
+    );
+}

@@ -10,9 +10,7 @@ use std::sync::{Mutex, PoisonError};
 
 use super::writer::{ExchangeWriter, RecordError, RecordSettings, RecordSummary, Sent};
 use crate::http::{Recorded, Recorder};
-use crate::model::{
-    EXCHANGE_SCHEMA_VERSION, ExchangeLine, RequestRecord, RunEnd, RunEnding, RunHeader, Source,
-};
+use crate::model::{EXCHANGE_SCHEMA_VERSION, ExchangeLine, RunEnd, RunEnding, RunHeader, Source};
 use crate::secret::Secrets;
 
 /// A run's `exchanges.ndjson`, being written.
@@ -70,7 +68,7 @@ impl Recording {
 }
 
 impl Recorder for Recording {
-    fn record(&self, source: Source, url: &reqwest::Url, sent: &[Recorded<'_>]) {
+    fn record(&self, source: Source, sent: &[Recorded<'_>]) {
         let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         for recorded in sent {
             if let Recorded::Answered(exchange) = recorded
@@ -83,7 +81,7 @@ impl Recorder for Recording {
             let Some(writer) = state.writer.as_mut() else {
                 return;
             };
-            if let Err(error) = writer.record(line(&source, url, recorded)) {
+            if let Err(error) = writer.record(line(&source, recorded)) {
                 // Dropping the writer removes its temporary file.
                 state.writer = None;
                 state.error = Some(error);
@@ -94,7 +92,7 @@ impl Recorder for Recording {
 }
 
 /// The line of one recorded request.
-fn line(source: &Source, url: &reqwest::Url, recorded: &Recorded<'_>) -> ExchangeLine {
+fn line(source: &Source, recorded: &Recorded<'_>) -> ExchangeLine {
     match recorded {
         Recorded::Answered(exchange) => Sent {
             source: source.clone(),
@@ -107,15 +105,11 @@ fn line(source: &Source, url: &reqwest::Url, recorded: &Recorded<'_>) -> Exchang
             truncated: exchange.body_cut.is_some(),
         }
         .line(),
-        Recorded::Unanswered(why) => ExchangeLine {
+        Recorded::Unanswered(request, why) => ExchangeLine {
             schema_version: EXCHANGE_SCHEMA_VERSION.to_owned(),
             seq: 0,
             source: source.clone(),
-            request: RequestRecord {
-                method: "GET".to_owned(),
-                url: crate::http::without_userinfo(url),
-                headers: Vec::new(),
-            },
+            request: request.clone(),
             response: None,
             started: None,
             elapsed_ms: None,

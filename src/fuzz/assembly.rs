@@ -228,19 +228,27 @@ fn fuzz_run(
                 cases,
             })
             .collect(),
-        properties: Property::ALL
-            .iter()
-            .map(|p| PropertyUse {
-                name: p.name().to_owned(),
-                clause: p.clause().to_owned(),
-                severity: p.severity().as_str().to_owned(),
-                description: p.description().to_owned(),
-                checked: generated.checked.get(p).copied().unwrap_or(0),
-                violations: generated.violations.get(p).copied().unwrap_or(0),
-            })
-            .collect(),
+        properties: properties(&generated.checked, &generated.violations),
         regressions,
     }
+}
+
+/// Every property, with the inputs it `checked` and the `violations` of it.
+pub(super) fn properties(
+    checked: &BTreeMap<Property, u64>,
+    violations: &BTreeMap<Property, u64>,
+) -> Vec<PropertyUse> {
+    Property::ALL
+        .iter()
+        .map(|p| PropertyUse {
+            name: p.name().to_owned(),
+            clause: p.clause().to_owned(),
+            severity: p.severity().as_str().to_owned(),
+            description: p.description().to_owned(),
+            checked: checked.get(p).copied().unwrap_or(0),
+            violations: violations.get(p).copied().unwrap_or(0),
+        })
+        .collect()
 }
 
 fn millis(d: Duration) -> u64 {

@@ -29,9 +29,7 @@ use super::property::{self, Baseline, BodyCache, Context, Evaluation, Property, 
 use crate::check::Severity;
 use crate::contract::{Contract, Profile};
 use crate::http::Exchange;
-use crate::model::{
-    CaseResult, ExchangeLine, FuzzRun, Outcome, PropertyUse, RegressionUse, Source,
-};
+use crate::model::{CaseResult, ExchangeLine, FuzzRun, Outcome, RegressionUse, Source};
 use crate::runner::{self, Reply};
 use crate::secret::TokenSource;
 
@@ -414,17 +412,7 @@ fn fuzz_run(settings: &Recorded, tally: &Tally) -> FuzzRun {
         stopped_by_time_limit: false,
         known_server_ids: 0,
         strategies: Vec::new(),
-        properties: Property::ALL
-            .iter()
-            .map(|p| PropertyUse {
-                name: p.name().to_owned(),
-                clause: p.clause().to_owned(),
-                severity: p.severity().as_str().to_owned(),
-                description: p.description().to_owned(),
-                checked: checked.get(p).copied().unwrap_or(0),
-                violations: violations.get(p).copied().unwrap_or(0),
-            })
-            .collect(),
+        properties: assembly::properties(checked, violations),
         regressions: RegressionUse {
             file: settings.regressions_file.clone(),
             replayed: settings.regressions,

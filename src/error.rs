@@ -94,8 +94,11 @@ impl Error {
             | Error::Tls(_)
             | Error::Waivers(_)
             | Error::ReadReport(_)
-            | Error::Pack(_)
             | Error::Key(_) => Exit::Usage,
+            Error::Pack(crate::bundle::PackError::Io {
+                action: "write", ..
+            }) => Exit::Incomplete,
+            Error::Pack(_) => Exit::Usage,
             Error::Recheck(crate::recheck::RecheckError::Runtime(_)) => Exit::Incomplete,
             Error::Recheck(_) => Exit::Usage,
             Error::NotAuthentic(_) => Exit::NotAuthentic,

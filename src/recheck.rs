@@ -74,7 +74,7 @@ struct Read {
 
 /// Rechecks `inputs.recording`.
 pub fn recheck(inputs: &Inputs) -> Result<Rechecked, RecheckError> {
-    let mut reader = ExchangeReader::open_recording(&inputs.recording)?;
+    let mut reader = ExchangeReader::open(&inputs.recording)?;
     let Some(run) = reader.header().map(|h| h.run.clone()) else {
         return Err(RecheckError::NotARecording(format!(
             "{} does not start with a run header: it is not the recording of an sdconform run or fuzz",

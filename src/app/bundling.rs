@@ -82,7 +82,7 @@ fn recording_of(dir: &Path, report: &RunReport) -> Result<Option<RunEnding>, Err
         return Ok(None);
     }
     let unusable = |why: String| Error::Usage(format!("{}: {why}", path.display()));
-    let mut reader = ExchangeReader::open_recording(&path).map_err(|e| unusable(e.to_string()))?;
+    let mut reader = ExchangeReader::open(&path).map_err(|e| unusable(e.to_string()))?;
     let Some(header) = reader.header().map(|h| h.run.clone()) else {
         return Err(unusable(
             "no run header: not a recording of sdconform run or fuzz".to_owned(),

@@ -5,7 +5,11 @@
 //! once and referred to later (`same_as`) is read again from its line when
 //! needed; the reader keeps only the offsets of the lines that store bodies.
 //! Every line is checked as it is read (its `seq`, its body against its
-//! SHA-256), and an error names `file:line:col`:
+//! SHA-256), and an error names `file:line:col`. A recording of `run` or
+//! `fuzz` starts with the run's line and ends with its end line
+//! (`model::RunHeader`, `model::RunEnd`): the reader keeps them aside
+//! ([`ExchangeReader::header`], [`ExchangeReader::end`]) and yields exchanges only.
+//!
 //!
 //! ```text
 //! exchanges.ndjson:7:98: /response/body: sha256 9f1c... does not match the text (whose sha256 is 03ab...)
@@ -39,7 +43,7 @@ pub struct ExchangeReader {
     stored: Vec<(u64, u64, usize)>,
     /// The last body read through `same_as`.
     cache: Option<(u64, Vec<u8>)>,
-    /// A line read ahead by [`ExchangeReader::open_recording`] and not yet handed over.
+    /// A line read ahead by [`ExchangeReader::open`] and not yet handed over.
     pending: Option<(Vec<u8>, u64)>,
     /// Set after an error: the iteration is over.
     failed: bool,
@@ -50,8 +54,8 @@ pub struct ExchangeReader {
 }
 
 impl ExchangeReader {
-    /// Opens `path`.
-    pub fn open(path: &Path) -> Result<ExchangeReader, FileError> {
+    /// Opens `path`, without looking at its first line.
+    fn open_plain(path: &Path) -> Result<ExchangeReader, FileError> {
         let io = |source| FileError::Io {
             path: path.to_owned(),
             source,
@@ -76,10 +80,12 @@ impl ExchangeReader {
         })
     }
 
-    /// Opens `path` and reads its first line when it is a run's header (a
-    /// recording of `run` or `fuzz`; a file without one reads as well).
-    pub fn open_recording(path: &Path) -> Result<ExchangeReader, FileError> {
-        let mut reader = ExchangeReader::open(path)?;
+    /// Opens `path`, reading its first line when it is a run's header (a
+    /// recording of `run` or `fuzz`: [`ExchangeReader::header`]); a file without
+    /// one (exchanges alone) reads as well. The iteration yields exchanges only:
+    /// the run's end line, the last of a recording, is [`ExchangeReader::end`].
+    pub fn open(path: &Path) -> Result<ExchangeReader, FileError> {
+        let mut reader = ExchangeReader::open_plain(path)?;
         if let Some((bytes, _)) = reader.peek_text()?
             && let Ok(header) = serde_json::from_slice::<RunHeader>(&bytes)
         {
@@ -90,7 +96,7 @@ impl ExchangeReader {
         Ok(reader)
     }
 
-    /// The run's header, when the file starts with one ([`ExchangeReader::open_recording`]).
+    /// The run's header, when the file starts with one.
     pub fn header(&self) -> Option<&RunHeader> {
         self.header.as_ref()
     }
@@ -356,5 +362,50 @@ impl Iterator for ExchangeReader {
                 Some(Err(e))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEADER: &str = r#"{"schema_version":"1.0","run":{"command":"fuzz","tool":"sdconform 0.1.0","started_at":"2026-01-31T15:12:36Z","target":{"url":"http://h","project_id":"p","embedded":false,"insecure":false,"authenticated":false},"profile":"documented","clock_skew_ms":60000,"contract_source":"embedded","cases_source":"none (sdconform fuzz)","waivers":null,"gate":{"fail_on":"must","strict_waivers":false},"formats":["json"],"selection":{"filter":null,"skip":[],"exact":false},"fuzz":null,"record":{"budget":0,"redact_fields":[]}}}"#;
+    const EXCHANGE: &str = r#"{"schema_version":"1.0","seq":0,"source":{"fuzz":""},"request":{"method":"GET","url":"http://h/v1/p/software_deployments","headers":[]}}"#;
+    const END: &str = r#"{"schema_version":"1.0","end":{"finished_at":"2026-01-31T15:12:37Z","duration_ms":5,"exchanges":1,"interrupted":null,"tls_certificate_sha256":null}}"#;
+
+    fn read(lines: &[&str]) -> (Option<RunHeader>, Vec<Result<ExchangeLine, String>>, bool) {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.path().join("exchanges.ndjson");
+        std::fs::write(&path, lines.join("\n")).unwrap_or_else(|e| panic!("{e}"));
+        let mut reader = ExchangeReader::open(&path).unwrap_or_else(|e| panic!("{e}"));
+        let header = reader.header().cloned();
+        let items = reader
+            .by_ref()
+            .map(|l| l.map_err(|e| e.to_string()))
+            .collect();
+        (header, items, reader.end().is_some())
+    }
+
+    /// Issue 12: the run's line and end line are kept aside, in their places only.
+    #[test]
+    fn the_run_line_and_the_end_line_are_set_aside_in_their_places() {
+        let (header, items, end) = read(&[HEADER, EXCHANGE, END]);
+        assert_eq!(header.map(|h| h.run.command), Some("fuzz".to_owned()));
+        assert_eq!(items.len(), 1);
+        assert!(items[0].is_ok() && end);
+        let (header, items, end) = read(&[EXCHANGE]);
+        assert!(header.is_none() && items.len() == 1 && !end);
+        let (_, items, _) = read(&[HEADER, EXCHANGE, END, EXCHANGE]);
+        let last = items.last();
+        assert!(
+            matches!(last, Some(Err(e)) if e.contains(":4:") && e.contains("after the run's end line")),
+            "{last:?}"
+        );
+        // A run line anywhere but first is not an exchange.
+        let (_, items, _) = read(&[EXCHANGE, HEADER]);
+        assert!(
+            matches!(items.last(), Some(Err(e)) if e.contains(":2:")),
+            "{items:?}"
+        );
     }
 }

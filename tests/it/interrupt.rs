@@ -279,7 +279,7 @@ fn a_signal_stops_the_run_and_every_report_is_written(signal_name: &str) {
 /// names the signal; rechecked, it gives the same verdict and case outcomes.
 fn recording_is_finished(dir: &Path, reports: &Path, report: &Value, signal_name: &str) {
     let path = reports.join("exchanges.ndjson");
-    let mut reader = sdconform::capture::ExchangeReader::open_recording(&path).expect("recorded");
+    let mut reader = sdconform::capture::ExchangeReader::open(&path).expect("recorded");
     assert!(reader.by_ref().all(|line| line.is_ok()));
     let end = reader.end().cloned().expect("an end line");
     assert_eq!(end.end.interrupted, Some(format!("SIG{signal_name}")));

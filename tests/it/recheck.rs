@@ -249,7 +249,7 @@ fn a_recording_holds_the_run_its_exchanges_and_its_end() {
         &["--seed", "5", "--fuzz-cases", "64"],
     );
     let report = run.report();
-    let mut reader = ExchangeReader::open_recording(&run.recording()).expect("open");
+    let mut reader = ExchangeReader::open(&run.recording()).expect("open");
     let header = reader.header().cloned().expect("a run header");
     assert_eq!(header.run.command, "run");
     assert_eq!(header.run.started_at, report["started_at"]);
@@ -313,7 +313,7 @@ fn a_recording_holds_the_run_its_exchanges_and_its_end() {
     ));
 
     let fuzz = Recorded::new("fuzz", &reference.url(), &["--seed", "5", "--cases", "8"]);
-    let mut reader = ExchangeReader::open_recording(&fuzz.recording()).expect("open");
+    let mut reader = ExchangeReader::open(&fuzz.recording()).expect("open");
     assert_eq!(
         reader.header().map(|h| h.run.command.clone()),
         Some("fuzz".to_owned())

@@ -1,7 +1,9 @@
 //! Issue 12: throughput and peak heap of the evidence formats on 100,000
 //! exchanges: recording `exchanges.ndjson` (`report::exchanges`), reading it
-//! back (`capture::ndjson`, bodies stored once resolved) and reading a HAR
-//! capture of the same traffic (`capture::har`).
+//! back (`capture::ndjson`, bodies stored once resolved), reading a HAR
+//! capture of the same traffic (`capture::har`), and `recheck` of a fuzz
+//! campaign's recording of 100,001 exchanges (every input sent twice, each
+//! judged again against the properties).
 //!
 //! `cargo bench --bench exchanges` prints, for each: exchanges per second, the
 //! file's size and the peak heap above what was live before (counted by a
@@ -18,6 +20,11 @@ use sdconform::capture::{ExchangeReader, read_har};
 use sdconform::model::{
     Body, EXCHANGE_SCHEMA_VERSION, ExchangeLine, RequestRecord, ResponseLine, Source,
 };
+use sdconform::model::{
+    RecordedBudget, RecordedFuzz, RecordedGate, RecordedSelection, RecordedTarget, RunEnd,
+    RunEnding, RunHeader, RunSettings,
+};
+use sdconform::recheck::{self, Inputs};
 use sdconform::report::exchanges::{ExchangeWriter, RecordSettings};
 use sdconform::secret::{Secret, Secrets};
 
@@ -181,4 +188,131 @@ fn main() {
         size,
         before,
     );
+    recheck_a_campaign(dir.path());
+}
+
+/// A fuzz campaign's recording: the unfiltered list, then 50,000 inputs sent
+/// twice each, one in ten an existing server id answered with its deployments,
+/// the others answered with an empty list; then `recheck` of it.
+fn recheck_a_campaign(dir: &std::path::Path) {
+    let items = sdconform::reference::generated(10);
+    let list =
+        serde_json::to_vec(&serde_json::json!({ "software_deployments": items })).expect("JSON");
+    let server = items[0]["server_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let own: Vec<_> = items
+        .iter()
+        .filter(|i| i["server_id"] == server.as_str())
+        .cloned()
+        .collect();
+    let filtered =
+        serde_json::to_vec(&serde_json::json!({ "software_deployments": own })).expect("JSON");
+    let empty = b"{\"software_deployments\": []}".to_vec();
+    let recordings = dir.join("campaign");
+    let mut writer = ExchangeWriter::create(&recordings, RecordSettings::default(), Secrets::new())
+        .expect("create");
+    writer.header(&header()).expect("header");
+    let line = |query: String, body: &[u8]| {
+        let mut line = exchange(0, body);
+        line.source = Source::Fuzz(query.clone());
+        line.request.url = format!(
+            "http://127.0.0.1:8004/v1/95d02433133a4c0a87ba6967474a2ad3/software_deployments{}{query}",
+            if query.is_empty() { "" } else { "?" }
+        );
+        if let Some(response) = &mut line.response {
+            response.status = 200;
+            response.body = Body::inline(body.to_vec(), false);
+        }
+        line
+    };
+    writer.record(line(String::new(), &list)).expect("record");
+    for n in 0..EXCHANGES / 2 {
+        let (query, body) = if n.is_multiple_of(10) {
+            (format!("server_id={server}"), filtered.as_slice())
+        } else {
+            (format!("server_id={n:08}"), empty.as_slice())
+        };
+        for _ in 0..2 {
+            writer.record(line(query.clone(), body)).expect("record");
+        }
+    }
+    let summary = writer
+        .finish_run(RunEnd {
+            schema_version: EXCHANGE_SCHEMA_VERSION.to_owned(),
+            end: RunEnding {
+                finished_at: "2026-01-31T15:13:36Z".to_owned(),
+                duration_ms: 60_000,
+                exchanges: 0,
+                interrupted: None,
+                tls_certificate_sha256: None,
+            },
+        })
+        .expect("finish");
+    let size = std::fs::metadata(&summary.path)
+        .map(|m| m.len())
+        .unwrap_or(0);
+    let before = ALLOCATOR.current_usage();
+    ALLOCATOR.reset_peak_usage();
+    let started = Instant::now();
+    let rechecked = recheck::recheck(&Inputs {
+        recording: summary.path.clone(),
+        ..Inputs::default()
+    })
+    .expect("recheck");
+    assert_eq!(rechecked.exchanges, EXCHANGES as u64 + 1);
+    assert_eq!(
+        rechecked.report.verdict,
+        sdconform::report::model::Verdict::Conformant
+    );
+    row(
+        "recheck a fuzz campaign's recording",
+        started.elapsed().as_secs_f64(),
+        size,
+        before,
+    );
+}
+
+/// The run line of a recording of `sdconform fuzz`.
+fn header() -> RunHeader {
+    RunHeader {
+        schema_version: EXCHANGE_SCHEMA_VERSION.to_owned(),
+        run: RunSettings {
+            command: "fuzz".to_owned(),
+            tool: "sdconform 0.1.0".to_owned(),
+            started_at: "2026-01-31T15:12:36Z".to_owned(),
+            target: RecordedTarget {
+                url: "http://127.0.0.1:8004".to_owned(),
+                project_id: "95d02433133a4c0a87ba6967474a2ad3".to_owned(),
+                embedded: true,
+                insecure: false,
+                authenticated: true,
+            },
+            profile: "documented".to_owned(),
+            clock_skew_ms: 60_000,
+            contract_source: "embedded".to_owned(),
+            cases_source: "none (sdconform fuzz)".to_owned(),
+            waivers: None,
+            gate: RecordedGate {
+                fail_on: "must".to_owned(),
+                strict_waivers: false,
+                allow_empty: false,
+            },
+            formats: vec!["json".to_owned()],
+            selection: RecordedSelection::default(),
+            fuzz: Some(RecordedFuzz {
+                seed: 1,
+                cases: (EXCHANGES / 2) as u64,
+                concurrency: 8,
+                time_limit_ms: None,
+                regressions_file: None,
+                regressions: 0,
+            }),
+            record: RecordedBudget {
+                budget: sdconform::report::exchanges::DEFAULT_RECORD_BYTES,
+                redact_fields: Vec::new(),
+            },
+        },
+    }
 }

@@ -27,10 +27,14 @@ use crate::report::{self, summary};
 use crate::runner::Target;
 use crate::secret::{Secrets, TokenSource};
 
+mod bundling;
 mod cloud;
+mod deliver;
 mod fixtures;
 mod interrupt;
 mod passive;
+mod recheck;
+mod recording;
 mod session;
 
 use session::{Fuzzing, ReportPlan, Session, Work};
@@ -116,6 +120,10 @@ pub fn run(cli: Cli) -> Result<Exit, Error> {
         Command::Doctor(args) => cloud::doctor(&args),
         Command::Cleanup(args) => fixtures::cleanup(&args),
         Command::Check(args) => passive::check(&args, printing),
+        Command::Recheck(args) => recheck::recheck(&args, printing),
+        Command::Bundle(args) => bundling::bundle(&args, printing),
+        Command::Keygen(args) => bundling::keygen(&args),
+        Command::Verify(args) => bundling::verify(&args, printing),
     }
 }
 
@@ -178,6 +186,7 @@ fn run_suite(args: &RunArgs, printing: Printing) -> Result<Exit, Error> {
                 waivers,
                 cases_source,
             },
+            record: config.record,
         },
         Work::Suite {
             cases,
@@ -275,6 +284,7 @@ fn fuzz_only(args: &FuzzArgs, printing: Printing) -> Result<Exit, Error> {
                 waivers: None,
                 cases_source: "none (sdconform fuzz)".to_owned(),
             },
+            record: config.record,
         },
         Work::Fuzz(fuzzing),
     )

@@ -72,6 +72,14 @@ pub enum Command {
     Cleanup(CleanupArgs),
     /// Check captured traffic (a HAR file, or an exchanges.ndjson) against the contract, sending nothing.
     Check(CheckArgs),
+    /// Recompute every outcome, finding and verdict of a run from its exchanges.ndjson, with no network.
+    Recheck(RecheckArgs),
+    /// Pack a run's reports, exchanges and inputs into one archive with a manifest, signed with --sign-key.
+    Bundle(BundleArgs),
+    /// Make an Ed25519 key pair for signing bundles: NAME.key (private, mode 0600) and NAME.pub.
+    Keygen(KeygenArgs),
+    /// Check a bundle: its files against the manifest, the signature, and the verdict re-derived from its exchanges.
+    Verify(VerifyArgs),
 }
 
 /// A real cloud, named as OpenStack's own clients name it (`--os-cloud`, `--os-region-name`, `--os-interface`).
@@ -171,6 +179,20 @@ pub struct FuzzSeedArgs {
     pub regressions: Option<PathBuf>,
 }
 
+/// What `run` and `fuzz` record in `exchanges.ndjson` (issue 12).
+#[derive(Debug, Args)]
+pub struct RecordArgs {
+    /// Do not write exchanges.ndjson (the exchanges, for recheck and bundles).
+    #[arg(long)]
+    pub no_record: bool,
+    /// Bytes of response bodies recorded at most; past it bodies are left out, with a note (identical bodies are stored once).
+    #[arg(long, value_name = "BYTES", default_value_t = crate::report::exchanges::DEFAULT_RECORD_BYTES)]
+    pub record_bytes: u64,
+    /// JSON pointer of body fields to blank in the recording, `*` for every item or member (repeatable), e.g. /software_deployments/*/input_values.
+    #[arg(long, value_name = "POINTER")]
+    pub redact_field: Vec<crate::report::exchanges::FieldPattern>,
+}
+
 /// `sdconform fuzz`.
 #[derive(Debug, Args)]
 pub struct FuzzArgs {
@@ -192,6 +214,9 @@ pub struct FuzzArgs {
     /// Seed and regressions file.
     #[command(flatten)]
     pub seed: FuzzSeedArgs,
+    /// What is recorded.
+    #[command(flatten)]
+    pub record: RecordArgs,
 }
 
 /// `sdconform run`.
@@ -251,6 +276,9 @@ pub struct RunArgs {
     /// A cloud of clouds.yaml whose credential is in another project: tenant isolation, each project with fixtures of its own (needs --fixtures create).
     #[arg(long, value_name = "NAME")]
     pub other_cloud: Option<String>,
+    /// What is recorded.
+    #[command(flatten)]
+    pub record: RecordArgs,
     /// Run only cases whose id contains this.
     #[arg(value_name = "FILTER")]
     pub filter: Option<String>,
@@ -279,6 +307,62 @@ pub struct CompareArgs {
     /// Write the matrix to this file instead of stdout.
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+}
+
+/// `sdconform recheck`.
+#[derive(Debug, Args)]
+pub struct RecheckArgs {
+    /// The report directory of the run (it holds exchanges.ndjson).
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// The profile to judge under (default: the run's).
+    #[arg(long, value_enum)]
+    pub profile: Option<Profile>,
+    /// Directory of schemas replacing the shipped schemas.
+    #[arg(long, value_name = "DIR")]
+    pub schemas: Option<PathBuf>,
+    /// Directory of case files replacing the shipped cases.
+    #[arg(long, value_name = "DIR")]
+    pub cases: Option<PathBuf>,
+    /// JSON file of waivers (expiry judged at the run's date).
+    #[arg(long, value_name = "FILE")]
+    pub waivers: Option<PathBuf>,
+    /// Where the reports are written (default: DIR/recheck).
+    #[arg(long, value_name = "OUT")]
+    pub report_dir: Option<PathBuf>,
+}
+
+/// `sdconform bundle`.
+#[derive(Debug, Args)]
+pub struct BundleArgs {
+    /// The report directory of the run.
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// The archive to write (a gzip'd tar).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: PathBuf,
+    /// Private key (PKCS#8 PEM, as keygen or `openssl genpkey -algorithm ed25519` writes it) to sign the manifest with.
+    #[arg(long, value_name = "FILE")]
+    pub sign_key: Option<PathBuf>,
+}
+
+/// `sdconform keygen`.
+#[derive(Debug, Args)]
+pub struct KeygenArgs {
+    /// Writes NAME.key and NAME.pub (never over existing files).
+    #[arg(long, value_name = "NAME")]
+    pub out: PathBuf,
+}
+
+/// `sdconform verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The bundle.
+    #[arg(value_name = "BUNDLE")]
+    pub bundle: PathBuf,
+    /// Public key (SPKI PEM) the manifest's signature must verify under.
+    #[arg(long, value_name = "FILE")]
+    pub public_key: Option<PathBuf>,
 }
 
 /// `sdconform serve`.

@@ -3,11 +3,12 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::cli::{CleanupArgs, FuzzArgs, RunArgs, TargetArgs};
+use crate::cli::{CleanupArgs, FuzzArgs, RecordArgs, RunArgs, TargetArgs};
 use crate::contract::Profile;
 use crate::error::Error;
 use crate::http::tls::TlsOptions;
 use crate::http::{Limits, Secret};
+use crate::report::exchanges::RecordSettings;
 use crate::runner::Selection;
 use crate::secret::TokenSource;
 
@@ -97,6 +98,8 @@ pub struct RunConfig {
     pub fuzz: FuzzPlan,
     /// `--fixtures` and `--other-cloud`.
     pub fixtures: FixtureChoice,
+    /// `exchanges.ndjson`; `None` with `--no-record`.
+    pub record: Option<RecordSettings>,
 }
 
 /// What data a run creates, and in which projects.
@@ -208,6 +211,7 @@ impl RunConfig {
                 regressions: regressions_file(&args.fuzz.regressions, &args.common.report_dir),
             },
             fixtures: FixtureChoice::from_args(args)?,
+            record: record_settings(&args.record),
         })
     }
 }
@@ -246,6 +250,8 @@ pub struct FuzzConfig {
     pub plan: FuzzPlan,
     /// `--allow-empty`: a campaign that validated no response item is conformant.
     pub allow_empty: bool,
+    /// `exchanges.ndjson`; `None` with `--no-record`.
+    pub record: Option<RecordSettings>,
 }
 
 /// Most requests in flight that `--concurrency` allows.
@@ -289,8 +295,17 @@ impl FuzzConfig {
                 regressions: regressions_file(&args.seed.regressions, &args.common.report_dir),
             },
             allow_empty: args.common.allow_empty,
+            record: record_settings(&args.record),
         })
     }
+}
+
+/// What `--no-record`, `--record-bytes` and `--redact-field` ask for.
+fn record_settings(args: &RecordArgs) -> Option<RecordSettings> {
+    (!args.no_record).then(|| RecordSettings {
+        budget: args.record_bytes,
+        redact_fields: args.redact_field.clone(),
+    })
 }
 
 /// The regressions file: `--regressions`, else `fuzz-regressions.json` in the report

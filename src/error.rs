@@ -56,6 +56,25 @@ pub enum Error {
     /// The fuzz regressions file could not be saved.
     #[error("save the fuzz regressions file")]
     SaveRegressions(#[source] crate::report::regressions::SaveError),
+    /// `exchanges.ndjson` could not be written, or would have held a secret.
+    #[error("record the exchanges")]
+    Record(#[source] crate::report::exchanges::RecordError),
+    /// A recording could not be rechecked.
+    #[error("recheck")]
+    Recheck(#[source] crate::recheck::RecheckError),
+    /// A bundle could not be made.
+    #[error("make the bundle")]
+    Pack(#[source] crate::bundle::PackError),
+    /// A key could not be made, written or read.
+    #[error("use the signing key")]
+    Key(#[source] crate::bundle::KeyError),
+    /// A bundle does not verify (exit 7), or could not be read (exit 3).
+    #[error("verify the bundle")]
+    Verify(#[source] crate::bundle::VerifyError),
+    /// A bundle differs from its manifest, its signature or its exchanges in
+    /// this many ways (listed on stderr before).
+    #[error("verify the bundle: it differs from what it claims in {0} way(s), listed above")]
+    NotAuthentic(usize),
     /// An error whose message held a secret, scrubbed: its chain without the
     /// leading "failed to ", and the exit code of the error it was.
     #[error("{message}")]
@@ -112,7 +131,17 @@ impl Error {
             | Error::Tls(_)
             | Error::Waivers(_)
             | Error::ReadReport(_)
-            | Error::Capture(_) => Exit::Usage,
+            | Error::Capture(_)
+            | Error::Key(_) => Exit::Usage,
+            Error::Pack(crate::bundle::PackError::Io {
+                action: "write", ..
+            }) => Exit::Incomplete,
+            Error::Pack(_) => Exit::Usage,
+            Error::Recheck(crate::recheck::RecheckError::Runtime(_)) => Exit::Incomplete,
+            Error::Recheck(_) => Exit::Usage,
+            Error::NotAuthentic(_) => Exit::NotAuthentic,
+            Error::Verify(error) if error.is_tampering() => Exit::NotAuthentic,
+            Error::Verify(_) => Exit::Incomplete,
             Error::Secret(
                 crate::secret::RedactError::TooShort { .. }
                 | crate::secret::RedactError::Vocabulary { .. },
@@ -123,7 +152,8 @@ impl Error {
             | Error::Report(_)
             | Error::Secret(_)
             | Error::ReportDir(_)
-            | Error::SaveRegressions(_) => Exit::Incomplete,
+            | Error::SaveRegressions(_)
+            | Error::Record(_) => Exit::Incomplete,
             Error::Cloud(e) => e.exit(),
             Error::Identity(e) => e.exit(),
             Error::Scrubbed { exit, .. } => *exit,

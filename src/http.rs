@@ -24,10 +24,13 @@
 //! ```
 
 pub mod proxy;
+mod record;
 pub mod tls;
 
+pub use record::{Recorded, Recorder};
+
 use std::fmt;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use crate::cancel::{Cancel, Level, Stopped};
 use crate::model::RequestRecord;
@@ -93,6 +96,13 @@ pub struct Exchange {
     pub body_cut: Option<usize>,
     /// Time to the end of the body.
     pub elapsed: Duration,
+    /// When the request started (the recording's `started`).
+    pub started: SystemTime,
+    /// Every response header in order, duplicates kept (values lossy UTF-8);
+    /// credential headers are still in them: the recording redacts them.
+    pub headers: Vec<(String, String)>,
+    /// Lowercase hex SHA-256 of the target's TLS certificate (DER), over https.
+    pub peer_certificate_sha256: Option<String>,
 }
 
 /// How far an exchange got before it stopped.
@@ -200,6 +210,8 @@ pub struct Client {
     run_deadline: Instant,
     /// Stops new requests at the first signal, and the waiting at the second.
     cancel: Cancel,
+    /// Where the exchanges are recorded, if they are (`record`).
+    recorder: Option<std::sync::Arc<dyn Recorder>>,
 }
 
 impl Client {
@@ -242,7 +254,9 @@ impl Client {
             .user_agent(USER_AGENT)
             .gzip(true)
             .deflate(true)
-            .brotli(true);
+            .brotli(true)
+            // The certificate's fingerprint goes into a bundle's manifest.
+            .tls_info(true);
         let builder = proxy::ProxyEnv::read(|name| std::env::var(name).ok())
             .apply(builder)
             .map_err(|e| HttpError::Build(format!("a proxy variable: {}", error_chain(&e))))?;
@@ -258,6 +272,7 @@ impl Client {
             limits,
             run_deadline,
             cancel: Cancel::new(),
+            recorder: None,
         })
     }
 
@@ -323,6 +338,7 @@ impl Client {
             .build()
             .map_err(|e| HttpError::Url(error_chain(&e)))?;
         let record = record(&request);
+        let started_at = SystemTime::now();
         let started = Instant::now();
         let (deadline, run_bound) = self.deadline(started);
         let late = |progress: Progress| self.late(run_bound, progress);
@@ -344,6 +360,9 @@ impl Client {
                     body: received.body,
                     body_cut: received.body_cut,
                     elapsed: started.elapsed(),
+                    started: started_at,
+                    headers: received.headers,
+                    peer_certificate_sha256: received.peer_certificate_sha256,
                 },
                 received.retry_after,
             )),
@@ -395,12 +414,15 @@ impl Client {
             .get(reqwest::header::RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<u64>().ok());
+        let (all_headers, peer_certificate_sha256) = recorded_head(&response);
         let received = |body, body_cut| Received {
             status,
             content_type,
             body,
             body_cut,
             retry_after,
+            headers: all_headers,
+            peer_certificate_sha256,
         };
         let limit = self.limits.max_body_bytes;
         // Never trust a Content-Length for an allocation.
@@ -534,6 +556,27 @@ impl Client {
     }
 }
 
+/// Every header of `response`, in order (values lossy UTF-8), and the SHA-256 of
+/// the peer's TLS certificate when there is one: what the recording keeps.
+fn recorded_head(response: &reqwest::Response) -> (Vec<(String, String)>, Option<String>) {
+    let headers = response
+        .headers()
+        .iter()
+        .map(|(name, value)| {
+            (
+                name.as_str().to_owned(),
+                String::from_utf8_lossy(value.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
+    let certificate = response
+        .extensions()
+        .get::<reqwest::tls::TlsInfo>()
+        .and_then(reqwest::tls::TlsInfo::peer_certificate)
+        .map(crate::model::sha256_hex);
+    (headers, certificate)
+}
+
 /// What [`Client::exchange`] read.
 struct Received {
     status: u16,
@@ -542,6 +585,10 @@ struct Received {
     body_cut: Option<usize>,
     /// A 429's `Retry-After`, in whole seconds.
     retry_after: Option<u64>,
+    /// Every header, in order.
+    headers: Vec<(String, String)>,
+    /// SHA-256 of the peer's certificate, over TLS.
+    peer_certificate_sha256: Option<String>,
 }
 
 /// Why [`Client::exchange`] stopped early.

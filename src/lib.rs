@@ -32,6 +32,7 @@ pub mod identity;
 pub mod jsonfile;
 pub mod model;
 pub mod passive;
+pub mod recheck;
 pub mod reference;
 pub mod report;
 pub mod runner;

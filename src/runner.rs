@@ -36,11 +36,15 @@ use crate::secret::Secrets;
 
 pub mod bearer;
 pub mod expiry;
+mod judge;
 pub mod preflight;
 mod prepare;
+mod replay;
 
+pub use judge::{Judging, Others, judge, judge_without_body};
 pub use preflight::preflight;
 pub use prepare::{Captured, PreparedRequest, WhyNot, fresh_project_id, prepare};
+pub use replay::{Replay, ReplaySetup, Reply, interruption, recorded_reply, replay};
 
 /// Longest body excerpt kept in a report, in characters.
 pub const BODY_EXCERPT_CHARS: usize = 2_000;
@@ -127,13 +131,21 @@ pub struct Collected<X> {
 struct Shared {
     contract: Arc<Contract>,
     cases: BTreeMap<String, Case>,
-    client: http::Client,
+    sender: Sender,
     target: Target,
     profile: Profile,
     clock_skew: std::time::Duration,
     attempts: BTreeMap<String, OnceCell<Arc<Attempt>>>,
     /// `{other_project_id}`: a fresh random project id, one per run.
     other_project_id: String,
+}
+
+/// Where the cases' requests go.
+enum Sender {
+    /// The target, through the run's client (which records them, when it records).
+    Live(http::Client),
+    /// A recording of an earlier run (`recheck`): nothing is sent.
+    Replay(Replay),
 }
 
 /// Where every trial's result goes, and libtest's view of it.
@@ -152,6 +164,8 @@ enum Attempt {
         vars: BTreeMap<String, String>,
         /// What was done after a 401 to the run's token ([`bearer`]).
         note: Option<String>,
+        /// Why the body is not at hand, when a recording left it out (recheck).
+        omitted: Option<String>,
         /// The list of a 200 JSON list body, indexed on first use (by `filter_subset`).
         index: std::sync::OnceLock<Option<Arc<ListIndex>>>,
         /// Values read at JSON pointers (captures), each read once: several
@@ -204,16 +218,13 @@ pub fn run_with<X: Send + 'static>(
         secrets: target.secrets.clone(),
         tokens: target.tokens.clone(),
     });
-    let shared = Arc::new(Shared {
+    let shared = Arc::new(Shared::new(
         contract,
-        attempts: ids.iter().map(|id| (id.clone(), OnceCell::new())).collect(),
-        cases: cases.into_iter().map(|c| (c.id.clone(), c)).collect(),
-        client,
-        other_project_id: fresh_project_id(&target.project_id),
+        cases,
+        Sender::Live(client),
         target,
-        profile,
-        clock_skew,
-    });
+        (profile, clock_skew),
+    ));
     let mut trials: Vec<Trial> = ids
         .iter()
         .map(|id| {
@@ -350,6 +361,74 @@ impl<X> Collector<X> {
 }
 
 impl Shared {
+    /// The trials' shared state for `cases`, sending through `sender`.
+    fn new(
+        contract: Arc<Contract>,
+        cases: Vec<Case>,
+        sender: Sender,
+        target: Target,
+        (profile, clock_skew): (Profile, std::time::Duration),
+    ) -> Shared {
+        Shared {
+            contract,
+            attempts: cases
+                .iter()
+                .map(|c| (c.id.clone(), OnceCell::new()))
+                .collect(),
+            cases: cases.into_iter().map(|c| (c.id.clone(), c)).collect(),
+            sender,
+            other_project_id: fresh_project_id(&target.project_id),
+            target,
+            profile,
+            clock_skew,
+        }
+    }
+
+    /// The settings every case is judged with.
+    fn judging(&self) -> Judging<'_> {
+        Judging {
+            contract: &self.contract,
+            profile: self.profile,
+            clock_skew: self.clock_skew,
+        }
+    }
+
+    /// Whether the run is stopping before case `id` sends (on a recording: the run
+    /// was interrupted, and the case's request is not in it).
+    fn stopping(&self, id: &str) -> bool {
+        match &self.sender {
+            Sender::Live(client) => client.cancel().stopping(),
+            Sender::Replay(replay) => replay.never_ran(id),
+        }
+    }
+
+    /// Sends case `id`'s `prepared` request to `target` as it is now (recording what
+    /// came of it), or looks it up in the recording; `own`: it carries the run's token.
+    async fn send(
+        &self,
+        id: &str,
+        target: &Target,
+        prepared: PreparedRequest,
+        own: bool,
+    ) -> Attempt {
+        match &self.sender {
+            Sender::Live(client) => {
+                let (sent, note) = match bearer::send(client, target, &prepared.request, own).await
+                {
+                    Ok(bearer::Sent { exchange, note }) => (Ok(exchange), note),
+                    Err(error) => (Err(error), None),
+                };
+                let source = || crate::model::Source::Case(id.to_owned());
+                client.record(source, &prepared.request, &[&sent]);
+                received(
+                    sent.map(|exchange| bearer::Sent { exchange, note }),
+                    prepared.vars,
+                )
+            }
+            Sender::Replay(replay) => replay.attempt(id, prepared),
+        }
+    }
+
     /// The memoized request of case `id`.
     fn attempt<'a>(
         self: &'a Arc<Self>,
@@ -375,7 +454,7 @@ impl Shared {
             return Attempt::Skipped(why);
         }
         let captured = self.captures(case).await;
-        if self.client.cancel().stopping() {
+        if self.stopping(id) {
             return Attempt::NotRun(NOT_RUN);
         }
         let own = case.request.auth == AuthMode::Default;
@@ -384,10 +463,7 @@ impl Shared {
             Err(e) => return Attempt::Error(format!("failed to {e}")),
         };
         match prepare(case, &captured, &target, &self.other_project_id) {
-            Ok(prepared) => received(
-                bearer::send(&self.client, &target, &prepared.request, own).await,
-                prepared.vars,
-            ),
+            Ok(prepared) => self.send(id, &target, prepared, own).await,
             Err(WhyNot::NotExercised(why)) => Attempt::NotExercised(why),
             Err(WhyNot::Error(why)) => Attempt::Error(why),
         }
@@ -415,13 +491,24 @@ impl Shared {
         let source = self.attempt(&capture.from).await;
         let captured = match source.as_ref() {
             Attempt::Sent {
-                exchange, pointers, ..
+                exchange,
+                pointers,
+                omitted: None,
+                ..
             } if exchange.status == 200 && exchange.body_cut.is_none() => pointers
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
                 .entry(capture.pointer.clone())
                 .or_insert_with(|| list::pointer(&exchange.body, &capture.pointer))
                 .clone(),
+            Attempt::Sent {
+                omitted: Some(why), ..
+            } => {
+                return Err(WhyNot::NotExercised(format!(
+                    "capture {}: case {}: {why}",
+                    capture.name, capture.from
+                )));
+            }
             Attempt::Sent { exchange, .. } => {
                 return Err(WhyNot::NotExercised(format!(
                     "capture {}: case {} answered {} without a JSON body",
@@ -494,6 +581,12 @@ impl Shared {
             Attempt::Sent {
                 exchange,
                 vars,
+                omitted: Some(why),
+                ..
+            } => judge_without_body(&self.judging(), &mut result, case, exchange, why, vars),
+            Attempt::Sent {
+                exchange,
+                vars,
                 note,
                 ..
             } => {
@@ -503,7 +596,10 @@ impl Shared {
                         let other = self.attempt(source).await;
                         let index = match other.as_ref() {
                             Attempt::Sent {
-                                exchange, index, ..
+                                exchange,
+                                index,
+                                omitted: None,
+                                ..
                             } if exchange.status == 200 && exchange.body_cut.is_none() => index
                                 .get_or_init(|| list::index(&exchange.body).map(Arc::new))
                                 .clone(),
@@ -512,57 +608,12 @@ impl Shared {
                         others.insert(source.to_owned(), index);
                     }
                 }
-                self.judge(&mut result, case, exchange, vars, &others);
+                judge(&self.judging(), &mut result, case, exchange, vars, &others);
                 result.notes.extend(note.clone());
             }
         }
         result.duration_ms = result.duration_ms.max(millis(started.elapsed()));
         result
-    }
-
-    /// Evaluates `case` on its `exchange` (pure) into `result`.
-    fn judge(
-        &self,
-        result: &mut CaseResult,
-        case: &Case,
-        exchange: &Exchange,
-        vars: &BTreeMap<String, String>,
-        others: &BTreeMap<String, Option<Arc<ListIndex>>>,
-    ) {
-        let input = check::Input {
-            case,
-            status: exchange.status,
-            content_type: exchange.content_type.as_deref(),
-            body: &exchange.body,
-            vars,
-            others,
-            contract: &self.contract,
-            profile: self.profile,
-            clock_skew: self.clock_skew,
-        };
-        let eval = match exchange.body_cut {
-            None => check::evaluate(&input),
-            Some(limit) => check::evaluate_cut(&input, limit),
-        };
-        for (name, value) in vars
-            .iter()
-            .filter(|(k, _)| !crate::case::suite::BUILTIN_VARIABLES.contains(&k.as_str()))
-        {
-            result.notes.push(format!("captured {name} = {value:?}"));
-        }
-        if let Some(limit) = exchange.body_cut {
-            result.notes.push(format!(
-                "the body exceeds the {limit}-byte limit (--max-body-bytes, counted after decompression): only its first {limit} bytes were read"
-            ));
-        }
-        result.notes.extend(eval.notes);
-        result.outcome = case_outcome(&eval.findings, &eval.records, &case.clauses);
-        result.findings = eval.findings;
-        result.observations = eval.observations;
-        result.checks = eval.records;
-        result.request = Some(exchange.request.clone());
-        result.response = Some(response_record(exchange));
-        result.duration_ms = millis(exchange.elapsed);
     }
 }
 
@@ -601,6 +652,7 @@ fn received(
                 exchange: Box::new(exchange),
                 vars,
                 note,
+                omitted: None,
                 index: std::sync::OnceLock::new(),
                 pointers: Mutex::new(BTreeMap::new()),
             }
@@ -655,7 +707,7 @@ fn error_result(id: &str, why: &str) -> CaseResult {
     CaseResult::new(id, "", String::new(), Outcome::Error(why.to_owned()))
 }
 
-fn millis(d: std::time::Duration) -> u64 {
+pub(crate) fn millis(d: std::time::Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 

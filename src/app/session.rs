@@ -24,8 +24,8 @@ use std::time::{Instant, SystemTime};
 use super::cloud::CloudRun;
 use super::fixtures;
 use super::{
-    Printing, fuzz_lines, fuzz_settings, insecure_warning, interrupt, progress_bar, rfc3339,
-    runtime, save_regressions, start_target, target_info,
+    Printing, deliver, fuzz_settings, insecure_warning, interrupt, progress_bar, recording,
+    rfc3339, runtime, save_regressions, start_target, target_info,
 };
 use crate::cancel::Cancel;
 use crate::case::Case;
@@ -37,10 +37,11 @@ use crate::exit::Exit;
 use crate::fuzz::{self, Regression};
 use crate::http::tls::TlsOptions;
 use crate::http::{self, Limits};
+use crate::report::build;
+use crate::report::exchanges::{RecordSummary, Recording};
 use crate::report::lock::DirLock;
 use crate::report::model::{Gate, RunReport, Verdict};
 use crate::report::write::Format;
-use crate::report::{self, build, summary};
 use crate::runner::{self, Collected, RunOutcome, Selection, Target, TrialOutput};
 use crate::secret::{Secrets, TokenSource};
 use crate::waiver::Waivers;
@@ -63,6 +64,8 @@ pub(super) struct Session {
     pub printing: Printing,
     /// The report.
     pub report: ReportPlan,
+    /// `exchanges.ndjson`'s settings; `None` with `--no-record`.
+    pub record: Option<crate::report::exchanges::RecordSettings>,
 }
 
 /// What the report says besides the results, and where it goes.
@@ -135,10 +138,27 @@ impl Work {
 }
 
 impl Fuzzing {
-    /// Reads `plan`'s regressions file.
-    pub(super) fn load(plan: FuzzPlan) -> Result<Fuzzing, Error> {
+    /// Reads `plan`'s regressions file; the seed is drawn here when not given,
+    /// so the recording's header names the one the phase uses.
+    pub(super) fn load(mut plan: FuzzPlan) -> Result<Fuzzing, Error> {
         let regressions = fuzz::regression::load(&plan.regressions).map_err(Error::Regressions)?;
+        plan.seed = Some(plan.seed.unwrap_or_else(fuzz::random_seed));
         Ok(Fuzzing { plan, regressions })
+    }
+
+    /// What the recording's header says of the phase.
+    pub(super) fn recorded(&self) -> crate::model::RecordedFuzz {
+        crate::model::RecordedFuzz {
+            seed: self.plan.seed.unwrap_or_default(),
+            cases: self.plan.cases,
+            concurrency: self.plan.concurrency,
+            time_limit_ms: self
+                .plan
+                .time_limit
+                .map(|t| u64::try_from(t.as_millis()).unwrap_or(u64::MAX)),
+            regressions_file: Some(self.plan.regressions.display().to_string()),
+            regressions: self.regressions.len(),
+        }
     }
 
     /// The phase's settings, with `--seed` or a fresh one; `token_source` is what its
@@ -257,6 +277,16 @@ fn conduct(
     let mut target_info = target_info(&connected.target, connected.insecure);
     let started_at = SystemTime::now();
     let clock = Instant::now();
+    let authenticated = connected.target.token.is_some();
+    let recording = start_recording(
+        &session,
+        &work,
+        &target_info,
+        authenticated,
+        started_at,
+        secrets,
+    )?;
+    connected.client = with_recording(connected.client, recording.as_ref());
     let reference = connected.reference.take();
     let cancel = connected.cancel.clone();
     let (torn, outcome, fuzzing) = perform(&session, work, connected, &runtime, listing, secrets)?;
@@ -289,6 +319,7 @@ fn conduct(
         torn.as_ref().map(|t| t.report.clone()),
         cancel.cause(),
     );
+    let recorded = recording::finish(recording, &report, cancel.cause());
     if let Some(torn) = &torn {
         fixtures::print_teardown(&torn.report);
     }
@@ -301,6 +332,7 @@ fn conduct(
             session.printing,
         )?;
     }
+    say_recorded(recorded?, secrets, session.printing);
     Ok(Exit::worst(
         [super::exit_of(verdict)]
             .into_iter()
@@ -398,7 +430,7 @@ fn assemble(
     let report = RunReport { fixtures, ..report };
     match interrupted_by {
         Some(cause) => {
-            let why = interruption(cause, &report.cases);
+            let why = runner::interruption(cause, &report.cases);
             build::interrupted(report, why)
         }
         None => report,
@@ -466,85 +498,57 @@ fn publish(
 ) -> Result<Verdict, Error> {
     let report = secrets.redact(report, "report").map_err(Error::Secret)?;
     let printing = session.printing;
-    let summary_text = summary::render(&report);
-    let fuzz_text = fuzz_lines(&report);
-    let identity_text = identity_line(&report);
-    for text in [&summary_text, &fuzz_text, &identity_text] {
-        secrets
-            .ensure_absent(text, "console summary")
-            .map_err(Error::Secret)?;
-    }
-    if printing.quiet {
-        console::out(&verdict_lines(&summary_text));
-    } else {
-        console::out("");
-        console::out(&summary_text);
-        for text in [&fuzz_text, &identity_text] {
-            if !text.is_empty() {
-                console::out(text.trim_end());
-            }
-        }
-    }
-    let paths = report::write::write_all(
+    deliver::show(&report, secrets, printing)?;
+    deliver::write(
         &session.report.dir,
         &report,
         &session.report.formats,
         secrets,
+        printing,
+        written,
     )?;
-    written.extend(
-        paths
-            .iter()
-            .filter_map(|p| p.file_name())
-            .map(|n| n.to_string_lossy().into_owned()),
-    );
-    for path in paths {
-        printing.say(&format!(
-            "report: {}",
-            secrets.scrub_str(&path.display().to_string())
-        ));
-    }
     Ok(report.verdict)
 }
 
-/// The identity service's line after the summary, when the run used a cloud.
-fn identity_line(report: &crate::report::RunReport) -> String {
-    report.target.identity.as_ref().map_or_else(String::new, |identity| {
-        format!(
-            "identity: cloud {:?} ({} method), {} token(s) issued, {} renewal(s), {} 401(s) to the run's token, {} exchange(s) in report.json",
-            identity.cloud,
-            identity.method,
-            identity.tokens_issued,
-            identity.renewals,
-            identity.rejections,
-            identity.exchanges.len()
-        )
-    })
-}
-
-/// The first reason of an interrupted run's verdict: the signal, and how many cases it
-/// kept from running.
-fn interruption(cause: &str, results: &[crate::model::CaseResult]) -> String {
-    let not_run = results
-        .iter()
-        .filter(|r| {
-            r.notes
-                .iter()
-                .any(|n| n == runner::NOT_RUN || n == runner::ABANDONED)
-        })
-        .count();
-    format!(
-        "interrupted by {cause}: {not_run} of {} case(s) did not run to the end; the rest is what was learned before",
-        results.len()
+/// Starts `exchanges.ndjson` with the run's header line, unless listing or `--no-record`.
+fn start_recording(
+    session: &Session,
+    work: &Work,
+    target_info: &crate::report::model::TargetInfo,
+    authenticated: bool,
+    started_at: SystemTime,
+    secrets: &Secrets,
+) -> Result<Option<Arc<Recording>>, Error> {
+    if work.listing() {
+        return Ok(None);
+    }
+    recording::start(
+        session,
+        work,
+        target_info,
+        authenticated,
+        &rfc3339(started_at),
+        secrets,
     )
 }
 
-/// The summary's verdict and its reasons only (`-q`).
-fn verdict_lines(summary: &str) -> String {
-    summary
-        .lines()
-        .filter(|line| line.starts_with("verdict:") || line.starts_with("  because:"))
-        .collect::<Vec<_>>()
-        .join("\n")
+/// `client`, recording what it is handed when there is a recording.
+fn with_recording(client: http::Client, recording: Option<&Arc<Recording>>) -> http::Client {
+    match recording {
+        Some(recording) => client.with_recorder(Arc::clone(recording) as Arc<dyn http::Recorder>),
+        None => client,
+    }
+}
+
+/// Says where the exchanges were recorded, once the reports are written.
+fn say_recorded(recorded: Option<RecordSummary>, secrets: &Secrets, printing: Printing) {
+    if let Some(summary) = recorded {
+        printing.say(&format!(
+            "exchanges: {} ({} exchange(s); replay with sdconform recheck)",
+            secrets.scrub_str(&summary.path.display().to_string()),
+            summary.lines
+        ));
+    }
 }
 
 /// Runs the trials (or the fuzz phase alone); what they handed back, and the fuzz

@@ -6,17 +6,23 @@
 //! module that writes files: the archive, the key pair of `keygen`, and the
 //! members `verify` unpacks for the recheck engine. ARCHITECTURE.md says why.
 //!
-//! `manifest` is the format, `dsse` the signature, `key` the keys, `pack` the
-//! writing and `verify` the checking (part 1: hashes and signature; part 2,
-//! the verdict re-derived from the exchanges, is the recheck engine's).
+//! `manifest` is the format, `dsse` the signature, `key` the keys, `inputs`
+//! the run's schemas, cases and waivers and their digests, `pack` the writing,
+//! `verify` the checking (part 1: hashes and signature) and `rederive` part 2:
+//! the verdict re-derived from the exchanges by the recheck engine and
+//! compared with the bundled report.
 
 pub mod dsse;
+pub mod inputs;
 pub mod key;
 pub mod manifest;
 pub mod pack;
+pub mod rederive;
 pub mod verify;
 
+pub use inputs::{RunInputs, run_inputs};
 pub use key::{KeyError, KeyPaths, keygen, read_public_key, read_signing_key};
 pub use manifest::{Manifest, Member, Named, RunInfo, digest_dir, digest_files};
 pub use pack::{BundleSpec, PackError, Packed, dir_members, pack, run_members};
+pub use rederive::{Rederived, rederive};
 pub use verify::{Difference, Limits, Signature, Verified, VerifyError, verify};

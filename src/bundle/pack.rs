@@ -167,6 +167,9 @@ fn header(size: u64) -> tar::Header {
     header
 }
 
+/// The archive being written: a gzip'd tar in a temporary file beside `out`.
+type Archive = tar::Builder<GzEncoder<tempfile::NamedTempFile>>;
+
 /// Writes the bundle `spec` describes to `out`, signed with `key` when given;
 /// refuses members that hold a spelling of one of `secrets`.
 pub fn pack(
@@ -175,6 +178,39 @@ pub fn pack(
     key: Option<&SigningKey>,
     secrets: &Secrets,
 ) -> Result<Packed, PackError> {
+    let members = sorted_members(spec)?;
+    let mut tar = tar::Builder::new(GzEncoder::new(temporary(out)?, Compression::default()));
+    let listed = append_members(&mut tar, &members, secrets, out)?;
+    let manifest = Manifest {
+        schema_version: MANIFEST_SCHEMA_VERSION.to_owned(),
+        tool: Tool::this(),
+        run: spec.run.clone(),
+        members: listed,
+    };
+    let text = append_manifest(&mut tar, &manifest, secrets, out)?;
+    let keyid = match key {
+        Some(key) => Some(append_envelope(&mut tar, &text, key, out)?),
+        None => None,
+    };
+    finish(tar, out)?;
+    Ok(Packed {
+        path: out.to_owned(),
+        manifest,
+        keyid,
+    })
+}
+
+/// An error writing `out`.
+fn write_error(out: &Path) -> impl Fn(std::io::Error) -> PackError + '_ {
+    move |source| PackError::Io {
+        action: "write",
+        path: out.to_owned(),
+        source,
+    }
+}
+
+/// `spec`'s members sorted by path, each path once and a plain relative one.
+fn sorted_members(spec: &BundleSpec) -> Result<Vec<(String, PathBuf)>, PackError> {
     let mut members = spec.members.clone();
     members.sort_by(|a, b| a.0.cmp(&b.0));
     for pair in members.windows(2) {
@@ -185,66 +221,80 @@ pub fn pack(
             });
         }
     }
-    let write_io = |source| PackError::Io {
-        action: "write",
-        path: out.to_owned(),
-        source,
-    };
+    if let Some((path, why)) = members
+        .iter()
+        .find_map(|(path, _)| unsafe_path(path).map(|why| (path, why)))
+    {
+        return Err(PackError::Member {
+            path: path.clone(),
+            why,
+        });
+    }
+    Ok(members)
+}
+
+/// A temporary file (mode 0644) in `out`'s directory, which is created if needed.
+fn temporary(out: &Path) -> Result<tempfile::NamedTempFile, PackError> {
     let dir = match out.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
     };
-    std::fs::create_dir_all(dir).map_err(write_io)?;
+    std::fs::create_dir_all(dir).map_err(write_error(out))?;
     let mut builder = tempfile::Builder::new();
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         builder.permissions(std::fs::Permissions::from_mode(0o644));
     }
-    let file = builder.tempfile_in(dir).map_err(write_io)?;
-    let mut tar = tar::Builder::new(GzEncoder::new(file, Compression::default()));
-    let mut listed = Vec::new();
-    for (path, source) in &members {
-        if let Some(why) = unsafe_path(path) {
-            return Err(PackError::Member {
-                path: path.clone(),
-                why,
-            });
-        }
-        // One read: the bytes hashed are the bytes packed.
+    builder.tempfile_in(dir).map_err(write_error(out))
+}
+
+/// Whether `bytes` hold any spelling of a secret.
+fn holds_secret(bytes: &[u8], secrets: &Secrets) -> bool {
+    secrets
+        .spellings()
+        .iter()
+        .any(|s| memchr::memmem::find(bytes, s.as_bytes()).is_some())
+}
+
+/// Appends every member, each read once (the bytes hashed are the bytes packed).
+fn append_members(
+    tar: &mut Archive,
+    members: &[(String, PathBuf)],
+    secrets: &Secrets,
+    out: &Path,
+) -> Result<Vec<Member>, PackError> {
+    let mut listed = Vec::with_capacity(members.len());
+    for (path, source) in members {
         let bytes = std::fs::read(source).map_err(|e| PackError::Io {
             action: "read",
             path: source.clone(),
             source: e,
         })?;
-        if secrets
-            .spellings()
-            .iter()
-            .any(|s| memchr::memmem::find(&bytes, s.as_bytes()).is_some())
-        {
+        if holds_secret(&bytes, secrets) {
             return Err(PackError::Secret(path.clone()));
         }
         tar.append_data(&mut header(bytes.len() as u64), path, bytes.as_slice())
-            .map_err(write_io)?;
+            .map_err(write_error(out))?;
         listed.push(Member {
             path: path.clone(),
             sha256: sha256_hex(&bytes),
             size: bytes.len() as u64,
         });
     }
-    let manifest = Manifest {
-        schema_version: MANIFEST_SCHEMA_VERSION.to_owned(),
-        tool: Tool::this(),
-        run: spec.run.clone(),
-        members: listed,
-    };
-    let mut text = serde_json::to_vec_pretty(&manifest).map_err(PackError::Serialize)?;
+    Ok(listed)
+}
+
+/// Appends `manifest.json`; its bytes, which a signature signs.
+fn append_manifest(
+    tar: &mut Archive,
+    manifest: &Manifest,
+    secrets: &Secrets,
+    out: &Path,
+) -> Result<Vec<u8>, PackError> {
+    let mut text = serde_json::to_vec_pretty(manifest).map_err(PackError::Serialize)?;
     text.push(b'\n');
-    if secrets
-        .spellings()
-        .iter()
-        .any(|s| memchr::memmem::find(&text, s.as_bytes()).is_some())
-    {
+    if holds_secret(&text, secrets) {
         return Err(PackError::Secret(MANIFEST_NAME.to_owned()));
     }
     tar.append_data(
@@ -252,32 +302,44 @@ pub fn pack(
         MANIFEST_NAME,
         text.as_slice(),
     )
-    .map_err(write_io)?;
-    let mut keyid = None;
-    if let Some(key) = key {
-        let envelope = dsse::sign(&text, key);
-        keyid = envelope.signatures.first().map(|s| s.keyid.clone());
-        let mut bytes = serde_json::to_vec_pretty(&envelope).map_err(PackError::Serialize)?;
-        bytes.push(b'\n');
-        tar.append_data(
-            &mut header(bytes.len() as u64),
-            ENVELOPE_NAME,
-            bytes.as_slice(),
-        )
-        .map_err(write_io)?;
-    }
+    .map_err(write_error(out))?;
+    Ok(text)
+}
+
+/// Appends `manifest.dsse.json`, the manifest's bytes `text` signed with `key`; the key id.
+fn append_envelope(
+    tar: &mut Archive,
+    text: &[u8],
+    key: &SigningKey,
+    out: &Path,
+) -> Result<String, PackError> {
+    let envelope = dsse::sign(text, key);
+    let keyid = envelope
+        .signatures
+        .first()
+        .map(|s| s.keyid.clone())
+        .unwrap_or_default();
+    let mut bytes = serde_json::to_vec_pretty(&envelope).map_err(PackError::Serialize)?;
+    bytes.push(b'\n');
+    tar.append_data(
+        &mut header(bytes.len() as u64),
+        ENVELOPE_NAME,
+        bytes.as_slice(),
+    )
+    .map_err(write_error(out))?;
+    Ok(keyid)
+}
+
+/// Closes the archive and moves it to `out`.
+fn finish(tar: Archive, out: &Path) -> Result<(), PackError> {
     let mut file = tar
         .into_inner()
         .and_then(GzEncoder::finish)
-        .map_err(write_io)?;
-    file.flush().map_err(write_io)?;
-    file.as_file().sync_all().map_err(write_io)?;
-    file.persist(out).map_err(|e| write_io(e.error))?;
-    Ok(Packed {
-        path: out.to_owned(),
-        manifest,
-        keyid,
-    })
+        .map_err(write_error(out))?;
+    file.flush().map_err(write_error(out))?;
+    file.as_file().sync_all().map_err(write_error(out))?;
+    file.persist(out).map_err(|e| write_error(out)(e.error))?;
+    Ok(())
 }
 
 #[cfg(test)]

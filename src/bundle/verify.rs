@@ -212,16 +212,25 @@ impl<R: Read> Read for Hashing<R> {
     }
 }
 
+/// What the archive held, as unpacked.
+struct Unpacked {
+    /// Each member unpacked: its SHA-256 and size.
+    found: BTreeMap<String, (String, u64)>,
+    /// `manifest.json`'s bytes.
+    manifest: Option<Vec<u8>>,
+    /// `manifest.dsse.json`'s bytes.
+    envelope: Option<Vec<u8>>,
+    /// Members, and bytes in all, so far.
+    count: usize,
+    total: u64,
+}
+
 /// Checks the bundle at `archive`: part 1 of `verify`.
 pub fn verify(
     archive: &Path,
     public_key: Option<&VerifyingKey>,
     limits: Limits,
 ) -> Result<Verified, VerifyError> {
-    let not_a_bundle = |why: String| VerifyError::NotABundle {
-        path: archive.to_owned(),
-        why,
-    };
     let file = File::open(archive).map_err(|source| VerifyError::Io {
         path: archive.to_owned(),
         source,
@@ -230,24 +239,92 @@ pub fn verify(
         path: std::env::temp_dir(),
         source,
     })?;
-    let mut tar = tar::Archive::new(GzDecoder::new(file));
-    let mut found: BTreeMap<String, (String, u64)> = BTreeMap::new();
     let mut differences = Vec::new();
-    let mut manifest_bytes: Option<Vec<u8>> = None;
-    let mut envelope_bytes: Option<Vec<u8>> = None;
-    let mut total = 0u64;
-    let mut count = 0usize;
+    let unpacked = unpack(file, dir.path(), limits, archive, &mut differences)?;
+    let Some(manifest_bytes) = &unpacked.manifest else {
+        return Err(not_a_bundle(archive, format!("it has no {MANIFEST_NAME}")));
+    };
+    // The signature first: with a key, the manifest to trust is the signed one.
+    let (trusted, signature) = judge_signature(
+        public_key,
+        manifest_bytes,
+        unpacked.envelope.as_deref(),
+        &mut differences,
+    );
+    let manifest: Manifest = serde_json::from_slice(&trusted)
+        .map_err(|e| not_a_bundle(archive, format!("{MANIFEST_NAME} is not a manifest: {e}")))?;
+    if manifest.schema_version != MANIFEST_SCHEMA_VERSION {
+        return Err(not_a_bundle(
+            archive,
+            format!(
+                "{MANIFEST_NAME} has schema_version {:?}; this sdconform reads {MANIFEST_SCHEMA_VERSION}",
+                manifest.schema_version
+            ),
+        ));
+    }
+    compare_members(&manifest, &unpacked.found, &mut differences);
+    if !differences.is_empty() {
+        return Err(VerifyError::Differs(differences));
+    }
+    Ok(Verified {
+        manifest,
+        signature,
+        dir,
+    })
+}
+
+/// The error of an archive that is not a bundle at all.
+fn not_a_bundle(archive: &Path, why: String) -> VerifyError {
+    VerifyError::NotABundle {
+        path: archive.to_owned(),
+        why,
+    }
+}
+
+/// Unpacks every regular member with a plain path into `dir`, hashing it as it
+/// goes; keeps the manifest and envelope in memory; what is not unpacked (and
+/// duplicates) goes to `differences`.
+fn unpack(
+    file: File,
+    dir: &Path,
+    limits: Limits,
+    archive: &Path,
+    differences: &mut Vec<Difference>,
+) -> Result<Unpacked, VerifyError> {
+    let mut tar = tar::Archive::new(GzDecoder::new(file));
+    let mut unpacked = Unpacked {
+        found: BTreeMap::new(),
+        manifest: None,
+        envelope: None,
+        count: 0,
+        total: 0,
+    };
     let entries = tar
         .entries()
-        .map_err(|e| not_a_bundle(format!("not a gzip'd tar: {e}")))?;
+        .map_err(|e| not_a_bundle(archive, format!("not a gzip'd tar: {e}")))?;
     for entry in entries {
-        let mut entry = entry.map_err(|e| not_a_bundle(format!("not a gzip'd tar: {e}")))?;
-        count += 1;
-        if count > limits.members {
-            return Err(not_a_bundle(format!(
-                "more than {} members",
-                limits.members
-            )));
+        let entry = entry.map_err(|e| not_a_bundle(archive, format!("not a gzip'd tar: {e}")))?;
+        unpacked.take(entry, dir, limits, archive, differences)?;
+    }
+    Ok(unpacked)
+}
+
+impl Unpacked {
+    /// One member of the archive.
+    fn take<R: Read>(
+        &mut self,
+        mut entry: tar::Entry<'_, R>,
+        dir: &Path,
+        limits: Limits,
+        archive: &Path,
+        differences: &mut Vec<Difference>,
+    ) -> Result<(), VerifyError> {
+        self.count += 1;
+        if self.count > limits.members {
+            return Err(not_a_bundle(
+                archive,
+                format!("more than {} members", limits.members),
+            ));
         }
         let name = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
         let kind = entry.header().entry_type();
@@ -256,118 +333,148 @@ pub fn verify(
                 path: name,
                 why: format!("not a regular file ({kind:?})"),
             });
-            continue;
+            return Ok(());
         }
         let size = entry.header().size().unwrap_or(u64::MAX);
-        total = total.saturating_add(size);
-        if total > limits.total_bytes {
-            return Err(not_a_bundle(format!(
-                "its members add up to more than {} bytes",
-                limits.total_bytes
-            )));
+        self.total = self.total.saturating_add(size);
+        if self.total > limits.total_bytes {
+            return Err(not_a_bundle(
+                archive,
+                format!(
+                    "its members add up to more than {} bytes",
+                    limits.total_bytes
+                ),
+            ));
         }
         if name == MANIFEST_NAME || name == ENVELOPE_NAME {
-            if size > MAX_MANIFEST_BYTES {
-                return Err(not_a_bundle(format!(
-                    "{name} is larger than {MAX_MANIFEST_BYTES} bytes"
-                )));
-            }
-            let mut bytes = Vec::new();
-            entry
-                .read_to_end(&mut bytes)
-                .map_err(|e| not_a_bundle(format!("{name}: {e}")))?;
-            let slot = if name == MANIFEST_NAME {
-                &mut manifest_bytes
-            } else {
-                &mut envelope_bytes
-            };
-            if slot.replace(bytes).is_some() {
-                differences.push(Difference::Duplicate { path: name });
-            }
-            continue;
+            return self.take_manifest(&mut entry, name, size, archive, differences);
         }
         if let Some(why) = unsafe_path(&name) {
             differences.push(Difference::Unsafe {
                 path: name,
                 why: why.to_owned(),
             });
-            continue;
+            return Ok(());
         }
-        if found.contains_key(&name) {
+        if self.found.contains_key(&name) {
             differences.push(Difference::Duplicate { path: name });
-            continue;
+            return Ok(());
         }
-        let target = dir.path().join(&name);
-        let io = |source| VerifyError::Io {
-            path: target.clone(),
-            source,
-        };
-        if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent).map_err(io)?;
-        }
-        let mut out = File::create(&target).map_err(io)?;
-        let mut hashing = Hashing {
-            inner: (&mut entry).take(size),
-            hash: Sha256::new(),
-            count: 0,
-        };
-        std::io::copy(&mut hashing, &mut out).map_err(|e| not_a_bundle(format!("{name}: {e}")))?;
-        out.flush().map_err(io)?;
-        found.insert(name, (hex(&hashing.hash.finalize()), hashing.count));
+        let hashed = unpack_member(&mut entry, &dir.join(&name), size, &name, archive)?;
+        self.found.insert(name, hashed);
+        Ok(())
     }
-    let Some(manifest_bytes) = manifest_bytes else {
-        return Err(not_a_bundle(format!("it has no {MANIFEST_NAME}")));
+
+    /// `manifest.json` or `manifest.dsse.json`, held in memory.
+    fn take_manifest(
+        &mut self,
+        entry: &mut impl Read,
+        name: String,
+        size: u64,
+        archive: &Path,
+        differences: &mut Vec<Difference>,
+    ) -> Result<(), VerifyError> {
+        if size > MAX_MANIFEST_BYTES {
+            return Err(not_a_bundle(
+                archive,
+                format!("{name} is larger than {MAX_MANIFEST_BYTES} bytes"),
+            ));
+        }
+        let mut bytes = Vec::new();
+        entry
+            .read_to_end(&mut bytes)
+            .map_err(|e| not_a_bundle(archive, format!("{name}: {e}")))?;
+        let slot = if name == MANIFEST_NAME {
+            &mut self.manifest
+        } else {
+            &mut self.envelope
+        };
+        if slot.replace(bytes).is_some() {
+            differences.push(Difference::Duplicate { path: name });
+        }
+        Ok(())
+    }
+}
+
+/// Writes `entry`'s `size` bytes to `target`; their SHA-256 and count.
+fn unpack_member(
+    entry: &mut impl Read,
+    target: &Path,
+    size: u64,
+    name: &str,
+    archive: &Path,
+) -> Result<(String, u64), VerifyError> {
+    let io = |source| VerifyError::Io {
+        path: target.to_owned(),
+        source,
     };
-    // The signature first: with a key, the manifest to trust is the signed one.
-    let envelope: Option<Envelope> = match &envelope_bytes {
-        None => None,
-        Some(bytes) => match serde_json::from_slice(bytes) {
-            Ok(envelope) => Some(envelope),
-            Err(e) => {
+    if let Some(parent) = target.parent() {
+        std::fs::create_dir_all(parent).map_err(io)?;
+    }
+    let mut out = File::create(target).map_err(io)?;
+    let mut hashing = Hashing {
+        inner: entry.take(size),
+        hash: Sha256::new(),
+        count: 0,
+    };
+    std::io::copy(&mut hashing, &mut out)
+        .map_err(|e| not_a_bundle(archive, format!("{name}: {e}")))?;
+    out.flush().map_err(io)?;
+    Ok((hex(&hashing.hash.finalize()), hashing.count))
+}
+
+/// The manifest to trust (the signed one, when a key verifies it) and how the
+/// signature was judged; what is wrong with it goes to `differences`.
+fn judge_signature(
+    public_key: Option<&VerifyingKey>,
+    manifest: &[u8],
+    envelope_bytes: Option<&[u8]>,
+    differences: &mut Vec<Difference>,
+) -> (Vec<u8>, Signature) {
+    let envelope: Option<Envelope> = envelope_bytes.and_then(|bytes| {
+        serde_json::from_slice(bytes)
+            .map_err(|e| {
                 differences.push(Difference::BadSignature(EnvelopeError::Malformed(
                     e.to_string(),
                 )));
-                None
-            }
-        },
-    };
-    let mut trusted = manifest_bytes.clone();
-    let signature = match (public_key, &envelope) {
+            })
+            .ok()
+    });
+    match (public_key, &envelope) {
         (Some(_), None) => {
             if envelope_bytes.is_none() {
                 differences.push(Difference::NotSigned);
             }
-            Signature::Unsigned
+            (manifest.to_vec(), Signature::Unsigned)
         }
         (Some(key), Some(envelope)) => match dsse::verify(envelope, key) {
             Ok(payload) => {
-                if payload != manifest_bytes {
+                if payload != manifest {
                     differences.push(Difference::ManifestNotSigned);
                 }
-                trusted = payload;
-                Signature::Verified(keyid(key))
+                (payload, Signature::Verified(keyid(key)))
             }
             Err(error) => {
                 differences.push(Difference::BadSignature(error));
-                Signature::Unsigned
+                (manifest.to_vec(), Signature::Unsigned)
             }
         },
         (None, Some(envelope)) => {
-            if dsse::payload(envelope).ok().as_ref() != Some(&manifest_bytes) {
+            if dsse::payload(envelope).ok().as_deref() != Some(manifest) {
                 differences.push(Difference::ManifestNotSigned);
             }
-            Signature::NotChecked
+            (manifest.to_vec(), Signature::NotChecked)
         }
-        (None, None) => Signature::Unsigned,
-    };
-    let manifest: Manifest = serde_json::from_slice(&trusted)
-        .map_err(|e| not_a_bundle(format!("{MANIFEST_NAME} is not a manifest: {e}")))?;
-    if manifest.schema_version != MANIFEST_SCHEMA_VERSION {
-        return Err(not_a_bundle(format!(
-            "{MANIFEST_NAME} has schema_version {:?}; this sdconform reads {MANIFEST_SCHEMA_VERSION}",
-            manifest.schema_version
-        )));
+        (None, None) => (manifest.to_vec(), Signature::Unsigned),
     }
+}
+
+/// Every member of `manifest` against what was `found`, and the other way round.
+fn compare_members(
+    manifest: &Manifest,
+    found: &BTreeMap<String, (String, u64)>,
+    differences: &mut Vec<Difference>,
+) {
     let mut listed = BTreeSet::new();
     for member in &manifest.members {
         if !listed.insert(member.path.as_str()) {
@@ -395,12 +502,4 @@ pub fn verify(
             differences.push(Difference::Extra { path: path.clone() });
         }
     }
-    if !differences.is_empty() {
-        return Err(VerifyError::Differs(differences));
-    }
-    Ok(Verified {
-        manifest,
-        signature,
-        dir,
-    })
 }

@@ -5,7 +5,11 @@
 //! once and referred to later (`same_as`) is read again from its line when
 //! needed; the reader keeps only the offsets of the lines that store bodies.
 //! Every line is checked as it is read (its `seq`, its body against its
-//! SHA-256), and an error names `file:line:col`:
+//! SHA-256), and an error names `file:line:col`. A recording of `run` or
+//! `fuzz` starts with the run's line and ends with its end line
+//! (`model::RunHeader`, `model::RunEnd`): the reader keeps them aside
+//! ([`ExchangeReader::header`], [`ExchangeReader::end`]) and yields exchanges only.
+//!
 //!
 //! ```text
 //! exchanges.ndjson:7:98: /response/body: sha256 9f1c... does not match the text (whose sha256 is 03ab...)
@@ -17,7 +21,7 @@ use std::path::Path;
 
 use crate::jsonfile::locate::syntax_error;
 use crate::jsonfile::{FileError, Positions, path_pointer};
-use crate::model::{BodyContent, EXCHANGE_SCHEMA_VERSION, ExchangeLine};
+use crate::model::{BodyContent, EXCHANGE_SCHEMA_VERSION, ExchangeLine, RunEnd, RunHeader};
 
 /// The longest line read (a body of the harness's largest cap, in base64, fits).
 pub const MAX_LINE_BYTES: u64 = 512 * 1024 * 1024;
@@ -39,13 +43,19 @@ pub struct ExchangeReader {
     stored: Vec<(u64, u64, usize)>,
     /// The last body read through `same_as`.
     cache: Option<(u64, Vec<u8>)>,
+    /// A line read ahead by [`ExchangeReader::open`] and not yet handed over.
+    pending: Option<(Vec<u8>, u64)>,
     /// Set after an error: the iteration is over.
     failed: bool,
+    /// The run's header (the first line of a recording), once read.
+    header: Option<RunHeader>,
+    /// The run's end (the last line of a finished recording), once read.
+    end: Option<RunEnd>,
 }
 
 impl ExchangeReader {
-    /// Opens `path`.
-    pub fn open(path: &Path) -> Result<ExchangeReader, FileError> {
+    /// Opens `path`, without looking at its first line.
+    fn open_plain(path: &Path) -> Result<ExchangeReader, FileError> {
         let io = |source| FileError::Io {
             path: path.to_owned(),
             source,
@@ -63,8 +73,60 @@ impl ExchangeReader {
             next_seq: 0,
             stored: Vec::new(),
             cache: None,
+            pending: None,
             failed: false,
+            header: None,
+            end: None,
         })
+    }
+
+    /// Opens `path`, reading its first line when it is a run's header (a
+    /// recording of `run` or `fuzz`: [`ExchangeReader::header`]); a file without
+    /// one (exchanges alone) reads as well. The iteration yields exchanges only:
+    /// the run's end line, the last of a recording, is [`ExchangeReader::end`].
+    pub fn open(path: &Path) -> Result<ExchangeReader, FileError> {
+        let mut reader = ExchangeReader::open_plain(path)?;
+        if let Some((bytes, _)) = reader.peek_text()?
+            && let Ok(header) = serde_json::from_slice::<RunHeader>(&bytes)
+        {
+            reader.check_version(&bytes, &header.schema_version)?;
+            reader.header = Some(header);
+            reader.pending = None;
+        }
+        Ok(reader)
+    }
+
+    /// The run's header, when the file starts with one.
+    pub fn header(&self) -> Option<&RunHeader> {
+        self.header.as_ref()
+    }
+
+    /// The run's end line, once the iteration has reached it (a recording cut
+    /// short has none).
+    pub fn end(&self) -> Option<&RunEnd> {
+        self.end.as_ref()
+    }
+
+    /// The next line's text without consuming it.
+    fn peek_text(&mut self) -> Result<Option<(Vec<u8>, u64)>, FileError> {
+        if self.pending.is_none() {
+            self.pending = self.next_text()?;
+        }
+        Ok(self.pending.clone())
+    }
+
+    /// An error unless `version` is the one this build reads.
+    fn check_version(&self, bytes: &[u8], version: &str) -> Result<(), FileError> {
+        if version == EXCHANGE_SCHEMA_VERSION {
+            return Ok(());
+        }
+        Err(self.error_at(
+            bytes,
+            "/schema_version",
+            format!(
+                "schema_version {version:?} is not one this sdconform reads ({EXCHANGE_SCHEMA_VERSION})"
+            ),
+        ))
     }
 
     /// The next line's text (without its newline), or `None` at the end.
@@ -212,20 +274,32 @@ impl ExchangeReader {
     }
 
     fn next_line(&mut self) -> Result<Option<ExchangeLine>, FileError> {
-        let Some((bytes, offset)) = self.next_text()? else {
+        let next = match self.pending.take() {
+            Some(pending) => Some(pending),
+            None => self.next_text()?,
+        };
+        let Some((bytes, offset)) = next else {
             return Ok(None);
         };
-        let mut line = self.parse(&bytes)?;
-        if line.schema_version != EXCHANGE_SCHEMA_VERSION {
-            return Err(self.error_at(
-                &bytes,
-                "/schema_version",
-                format!(
-                    "schema_version {:?} is not one this sdconform reads ({EXCHANGE_SCHEMA_VERSION})",
-                    line.schema_version
-                ),
+        if self.end.is_some() {
+            return Err(self.error(
+                1,
+                "",
+                "a line after the run's end line (the end line is the last)".to_owned(),
             ));
         }
+        let mut line = match self.parse(&bytes) {
+            Ok(line) => line,
+            Err(error) => match serde_json::from_slice::<RunEnd>(&bytes) {
+                Ok(end) => {
+                    self.check_version(&bytes, &end.schema_version)?;
+                    self.end = Some(end);
+                    return self.next_line();
+                }
+                Err(_) => return Err(error),
+            },
+        };
+        self.check_version(&bytes, &line.schema_version)?;
         if line.seq != self.next_seq {
             return Err(self.error_at(
                 &bytes,
@@ -288,5 +362,50 @@ impl Iterator for ExchangeReader {
                 Some(Err(e))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEADER: &str = r#"{"schema_version":"1.0","run":{"command":"fuzz","tool":"sdconform 0.1.0","started_at":"2026-01-31T15:12:36Z","target":{"url":"http://h","project_id":"p","embedded":false,"insecure":false,"authenticated":false},"profile":"documented","clock_skew_ms":60000,"contract_source":"embedded","cases_source":"none (sdconform fuzz)","waivers":null,"gate":{"fail_on":"must","strict_waivers":false},"formats":["json"],"selection":{"filter":null,"skip":[],"exact":false},"fuzz":null,"record":{"budget":0,"redact_fields":[]}}}"#;
+    const EXCHANGE: &str = r#"{"schema_version":"1.0","seq":0,"source":{"fuzz":""},"request":{"method":"GET","url":"http://h/v1/p/software_deployments","headers":[]}}"#;
+    const END: &str = r#"{"schema_version":"1.0","end":{"finished_at":"2026-01-31T15:12:37Z","duration_ms":5,"exchanges":1,"interrupted":null,"tls_certificate_sha256":null}}"#;
+
+    fn read(lines: &[&str]) -> (Option<RunHeader>, Vec<Result<ExchangeLine, String>>, bool) {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.path().join("exchanges.ndjson");
+        std::fs::write(&path, lines.join("\n")).unwrap_or_else(|e| panic!("{e}"));
+        let mut reader = ExchangeReader::open(&path).unwrap_or_else(|e| panic!("{e}"));
+        let header = reader.header().cloned();
+        let items = reader
+            .by_ref()
+            .map(|l| l.map_err(|e| e.to_string()))
+            .collect();
+        (header, items, reader.end().is_some())
+    }
+
+    /// Issue 12: the run's line and end line are kept aside, in their places only.
+    #[test]
+    fn the_run_line_and_the_end_line_are_set_aside_in_their_places() {
+        let (header, items, end) = read(&[HEADER, EXCHANGE, END]);
+        assert_eq!(header.map(|h| h.run.command), Some("fuzz".to_owned()));
+        assert_eq!(items.len(), 1);
+        assert!(items[0].is_ok() && end);
+        let (header, items, end) = read(&[EXCHANGE]);
+        assert!(header.is_none() && items.len() == 1 && !end);
+        let (_, items, _) = read(&[HEADER, EXCHANGE, END, EXCHANGE]);
+        let last = items.last();
+        assert!(
+            matches!(last, Some(Err(e)) if e.contains(":4:") && e.contains("after the run's end line")),
+            "{last:?}"
+        );
+        // A run line anywhere but first is not an exchange.
+        let (_, items, _) = read(&[EXCHANGE, HEADER]);
+        assert!(
+            matches!(items.last(), Some(Err(e)) if e.contains(":2:")),
+            "{items:?}"
+        );
     }
 }

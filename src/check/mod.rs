@@ -21,4 +21,4 @@ pub use crate::model::{
     ACTUAL_MAX_CHARS, Capped, CheckOutcome, CheckRecord, Finding, MAX_FINDINGS_PER_CHECK,
     Observation, Severity, Waived, truncate,
 };
-pub use evaluate::{Evaluation, Input, evaluate, evaluate_cut};
+pub use evaluate::{Evaluation, Input, evaluate, evaluate_cut, evaluate_without_body};

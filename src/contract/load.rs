@@ -38,8 +38,8 @@ impl fmt::Debug for Contract {
     }
 }
 
-/// The shipped schema files, compiled into the binary.
-pub(super) const EMBEDDED: &[(&str, &str)] = &[
+/// The shipped schema files, compiled into the binary (a bundle's manifest digests them).
+pub const EMBEDDED: &[(&str, &str)] = &[
     ("clauses.json", include_str!("../../schemas/clauses.json")),
     (
         "case.schema.json",

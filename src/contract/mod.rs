@@ -32,7 +32,7 @@ mod validate;
 
 pub use clause::Clause;
 pub use error::ContractError;
-pub use load::Contract;
+pub use load::{Contract, EMBEDDED};
 pub use profile::Profile;
 pub use schema::compile;
 pub use validate::{LIST_KEY, compact, to_pointer};

@@ -24,8 +24,8 @@ use crate::check::{CheckOutcome, CheckRecord, Finding};
 use crate::model::{CaseResult, FuzzRun, Outcome, PropertyUse, RegressionUse, StrategyUse};
 use crate::runner;
 
-const TITLE: &str = "Property-based fuzzing of server_id: no 5xx, documented statuses, valid bodies, exact filtering";
-const SOURCE: &str = "built-in (src/fuzz)";
+pub(super) const TITLE: &str = "Property-based fuzzing of server_id: no 5xx, documented statuses, valid bodies, exact filtering";
+pub(super) const SOURCE: &str = "built-in (src/fuzz)";
 
 /// What each step of the phase returned.
 pub(super) struct Phases {
@@ -245,7 +245,7 @@ fn omitted(f: &Found) -> Option<String> {
 
 /// Per property: a failing record per clause its findings cite, and a passing (or
 /// not exercised) one for its own clause when no finding cites it.
-fn records(found: &[Found], checked: &BTreeMap<Property, u64>) -> Vec<CheckRecord> {
+pub(super) fn records(found: &[Found], checked: &BTreeMap<Property, u64>) -> Vec<CheckRecord> {
     let mut records = Vec::new();
     for property in Property::ALL {
         let cited: BTreeSet<&str> = found
@@ -335,19 +335,27 @@ fn fuzz_run(
                 cases,
             })
             .collect(),
-        properties: Property::ALL
-            .iter()
-            .map(|p| PropertyUse {
-                name: p.name().to_owned(),
-                clause: p.clause().to_owned(),
-                severity: p.severity().as_str().to_owned(),
-                description: p.description().to_owned(),
-                checked: generated.checked.get(p).copied().unwrap_or(0),
-                violations: generated.violations.get(p).copied().unwrap_or(0),
-            })
-            .collect(),
+        properties: properties(&generated.checked, &generated.violations),
         regressions,
     }
+}
+
+/// Every property, with the inputs it `checked` and the `violations` of it.
+pub(super) fn properties(
+    checked: &BTreeMap<Property, u64>,
+    violations: &BTreeMap<Property, u64>,
+) -> Vec<PropertyUse> {
+    Property::ALL
+        .iter()
+        .map(|p| PropertyUse {
+            name: p.name().to_owned(),
+            clause: p.clause().to_owned(),
+            severity: p.severity().as_str().to_owned(),
+            description: p.description().to_owned(),
+            checked: checked.get(p).copied().unwrap_or(0),
+            violations: violations.get(p).copied().unwrap_or(0),
+        })
+        .collect()
 }
 
 fn millis(d: Duration) -> u64 {

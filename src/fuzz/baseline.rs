@@ -62,7 +62,7 @@ pub struct Known {
 
 impl Known {
     /// What `verdict` (the unfiltered list's) shows.
-    fn of(verdict: &BodyVerdict) -> Known {
+    pub(super) fn of(verdict: &BodyVerdict) -> Known {
         Known {
             broken: verdict
                 .findings

@@ -277,6 +277,7 @@ pub async fn run(
         progress,
         deadline,
     };
+    probe.shrinking();
     let reduced = shrinking::shrink(&shrinking, kept, &replayed.found).await;
     progress.finish();
     let interrupted = client.cancel().stopping().then(|| {

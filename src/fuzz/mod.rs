@@ -27,6 +27,7 @@
 //!   `baseline`, `replay`, `generation`, `shrinking` and `assembly` (private), sending
 //!   through `probe` and reporting through `evidence`;
 //! - [`regression`]: the regressions file;
+//! - [`recorded`]: the fuzz case re-judged from a recording (`recheck`);
 //! - [`repro`]: the `curl` command of a finding;
 //! - `model::fuzz`: what fuzzing adds to `report.json`.
 //!
@@ -48,6 +49,7 @@ pub mod input;
 mod observed;
 mod probe;
 pub mod property;
+pub mod recorded;
 pub mod regression;
 mod replay;
 pub mod repro;

@@ -4,7 +4,10 @@
 //! benchmark, records every URL sent.
 //!
 //! Every phase (baseline, replay, generation, shrinking) sends through it; what
-//! comes back is a [`Probed`], evaluated by the pure properties. So the campaign's
+//! comes back is a [`Probed`], evaluated by the pure properties. When the client
+//! records (issue 12), every request is recorded here, with its wire query as its
+//! source (`fuzz`, or `fuzz_shrink` once shrinking starts; the baseline's query
+//! is empty), an input sent twice as two lines side by side. So the campaign's
 //! `--time-limit` is enforced here, for every phase at once: nothing is sent after
 //! it, and no answer is awaited past it.
 //!
@@ -18,6 +21,7 @@
 //! bodies of at most `--max-body-bytes`, and nothing outlives its evaluation but
 //! the evidence of kept failures (excerpts).
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, PoisonError};
 use std::time::Instant;
 
@@ -25,7 +29,7 @@ use super::input::Input;
 use super::property::{self, Context, Evaluation, Reply};
 use crate::cancel::{Cancel, Stopped};
 use crate::http::{self, Auth, Exchange, HttpError};
-use crate::model::{RequestRecord, ResponseRecord};
+use crate::model::{RequestRecord, ResponseRecord, Source};
 use crate::runner::{self, Target, bearer};
 
 /// How requests are sent and, optionally, recorded.
@@ -36,6 +40,8 @@ pub(super) struct Probe<'a> {
     sent: Option<Mutex<Vec<String>>>,
     /// The campaign's hard end (`--time-limit`), if it has one.
     deadline: Option<Instant>,
+    /// Shrinking has started: what is sent now is recorded as `fuzz_shrink`.
+    shrinking: AtomicBool,
 }
 
 impl<'a> Probe<'a> {
@@ -50,6 +56,7 @@ impl<'a> Probe<'a> {
             ),
             sent: record.then(|| Mutex::new(Vec::new())),
             deadline: None,
+            shrinking: AtomicBool::new(false),
         }
     }
 
@@ -71,8 +78,40 @@ impl<'a> Probe<'a> {
         }
     }
 
-    /// Sends one request to `url`, unless the run is interrupted or past its deadline.
+    /// From now on, what is sent is recorded as tried while shrinking.
+    pub(super) fn shrinking(&self) {
+        self.shrinking.store(true, Ordering::Relaxed);
+    }
+
+    /// Records what the requests to `url` came to, when the client records.
+    fn record(&self, url: &reqwest::Url, sent: &[&Result<Exchange, HttpError>]) {
+        let source = || {
+            let query = url.query().unwrap_or_default().to_owned();
+            if self.shrinking.load(Ordering::Relaxed) {
+                Source::FuzzShrink(query)
+            } else {
+                Source::Fuzz(query)
+            }
+        };
+        // The token is taken at send time; the record redacts it, so the run's
+        // token stands for the one sent (what counts is that one was).
+        let prepared = http::Prepared {
+            url: url.clone(),
+            auth: self.target.token.clone().map_or(Auth::None, Auth::Token),
+        };
+        self.client.record(source, &prepared, sent);
+    }
+
+    /// Sends one request to `url` and records it, unless the run is interrupted or
+    /// past its deadline.
     pub(super) async fn send(&self, url: &reqwest::Url) -> Result<Exchange, HttpError> {
+        let sent = self.send_unrecorded(url).await;
+        self.record(url, &[&sent]);
+        sent
+    }
+
+    /// [`Probe::send`], the caller recording.
+    async fn send_unrecorded(&self, url: &reqwest::Url) -> Result<Exchange, HttpError> {
         if self.cancel().stopping() {
             return Err(HttpError::Stopped(Stopped::BeforeSending));
         }
@@ -107,12 +146,16 @@ impl<'a> Probe<'a> {
     pub(super) async fn probe(&self, input: &Input, again: bool) -> Result<Probed, HttpError> {
         let url = self.url(Some(&input.wire_query()))?;
         let target_len = url.path().len() + 1 + url.query().map_or(0, str::len);
-        let first = Received::keeping_what_is_read(self.send(&url).await?);
-        let second = if again {
-            Some(Received::status_only(self.send(&url).await?))
-        } else {
-            None
+        let first = self.send_unrecorded(&url).await;
+        let second = match (&first, again) {
+            (Ok(_), true) => Some(self.send_unrecorded(&url).await),
+            _ => None,
         };
+        let mut sent = vec![&first];
+        sent.extend(second.as_ref());
+        self.record(&url, &sent);
+        let first = Received::keeping_what_is_read(first?);
+        let second = second.transpose()?.map(Received::status_only);
         Ok(Probed {
             url: url.to_string(),
             first,
@@ -211,7 +254,11 @@ impl Probed {
 
 /// An answer as the properties see it.
 pub(super) fn reply(received: &Received) -> Reply<'_> {
-    let exchange = &received.exchange;
+    exchange_reply(&received.exchange)
+}
+
+/// What the properties read of `exchange` (a recorded one, in `recheck`).
+pub(super) fn exchange_reply(exchange: &Exchange) -> Reply<'_> {
     Reply {
         status: exchange.status,
         content_type: exchange.content_type.as_deref(),

@@ -66,8 +66,14 @@ pub struct ExchangeLine {
 pub enum Source {
     /// A case of the suite, by id: `{"case": "list-all"}`.
     Case(String),
-    /// A fuzz input, as its wire query: `{"fuzz": "server_id=%FF"}`.
+    /// A fuzz input, as its wire query: `{"fuzz": "server_id=%FF"}`; the
+    /// empty query is the unfiltered list the fuzz phase fetches first.
     Fuzz(String),
+    /// An input tried while shrinking a fuzz failure, as its wire query:
+    /// `{"fuzz_shrink": "server_id=%FF"}`. Kept apart so that a recheck judges
+    /// the properties on what generation and replay sent, as the run did, and
+    /// looks among these only for smaller failing inputs.
+    FuzzShrink(String),
     /// Entry `n` (0-based) of a HAR capture's `log.entries`: `{"har_entry": 12}`.
     HarEntry(u64),
 }
@@ -76,7 +82,11 @@ impl fmt::Display for Source {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Source::Case(id) => write!(f, "case {id}"),
+            Source::Fuzz(query) if query.is_empty() => {
+                f.write_str("the fuzz phase's unfiltered list")
+            }
             Source::Fuzz(query) => write!(f, "fuzz input {query}"),
+            Source::FuzzShrink(query) => write!(f, "fuzz shrinking candidate {query}"),
             Source::HarEntry(n) => write!(f, "HAR entry {n}"),
         }
     }

@@ -13,6 +13,7 @@ mod finding;
 mod fuzz;
 mod observation;
 mod record;
+mod recording;
 mod result;
 pub mod text;
 
@@ -26,4 +27,8 @@ pub use finding::{
 pub use fuzz::{FuzzEvidence, FuzzRun, PropertyUse, RegressionUse, StrategyUse};
 pub use observation::Observation;
 pub use record::{CheckOutcome, CheckRecord};
+pub use recording::{
+    RecordedBudget, RecordedFuzz, RecordedGate, RecordedSelection, RecordedTarget, RunEnd,
+    RunEnding, RunHeader, RunSettings,
+};
 pub use result::{CaseResult, Outcome};

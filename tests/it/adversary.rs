@@ -395,6 +395,12 @@ impl Pki {
         }
     }
 
+    /// The DER of the certificate [`Pki::server_config`] presents (issue 12: a
+    /// bundle's manifest names its SHA-256).
+    pub fn server_certificate_der(&self) -> &[u8] {
+        self.server_chain.first().map_or(&[], |der| der.as_ref())
+    }
+
     /// A server config presenting the self-signed CA certificate as its own.
     pub fn self_signed_ca_config(&self) -> Arc<rustls::ServerConfig> {
         let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());

@@ -80,10 +80,10 @@ fn spec(reports: &Path) -> BundleSpec {
 }
 
 /// An archive's members: (path, bytes), in order.
-type Members = Vec<(String, Vec<u8>)>;
+pub type Members = Vec<(String, Vec<u8>)>;
 
 /// The members of an archive, as the tar crate reads them (not through `verify`).
-fn members(archive: &Path) -> Members {
+pub fn members(archive: &Path) -> Members {
     let file = std::fs::File::open(archive).expect("open");
     let mut tar = tar::Archive::new(GzDecoder::new(file));
     tar.entries()
@@ -99,7 +99,7 @@ fn members(archive: &Path) -> Members {
 }
 
 /// Writes `members` as a gzip'd tar (how a tamperer would).
-fn write_archive(path: &Path, members: &[(String, Vec<u8>)]) {
+pub fn write_archive(path: &Path, members: &[(String, Vec<u8>)]) {
     let file = std::fs::File::create(path).expect("create");
     let mut tar = tar::Builder::new(GzEncoder::new(file, Compression::default()));
     for (name, bytes) in members {

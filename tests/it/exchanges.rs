@@ -23,7 +23,7 @@ fn schema() -> jsonschema::Validator {
 }
 
 /// Every line of `path` is valid against the schema; returns them as JSON.
-fn valid_lines(path: &Path) -> Vec<Value> {
+pub fn valid_lines(path: &Path) -> Vec<Value> {
     let validator = schema();
     let text = std::fs::read_to_string(path).expect("read exchanges.ndjson");
     text.lines()

@@ -272,6 +272,32 @@ fn a_signal_stops_the_run_and_every_report_is_written(signal_name: &str) {
         let text = std::fs::read_to_string(reports.join(name)).expect(name);
         assert!(text.contains("INTERRUPTED"), "{name}");
     }
+    recording_is_finished(dir.path(), &reports, &report, signal_name);
+}
+
+/// Issue 12 item 1: an interrupted run still finishes its recording, whose end line
+/// names the signal; rechecked, it gives the same verdict and case outcomes.
+fn recording_is_finished(dir: &Path, reports: &Path, report: &Value, signal_name: &str) {
+    let path = reports.join("exchanges.ndjson");
+    let mut reader = sdconform::capture::ExchangeReader::open(&path).expect("recorded");
+    assert!(reader.by_ref().all(|line| line.is_ok()));
+    let end = reader.end().cloned().expect("an end line");
+    assert_eq!(end.end.interrupted, Some(format!("SIG{signal_name}")));
+    let output = crate::support::sdconform(&["recheck", "reports", "--report-dir", "again"], dir);
+    assert_eq!(output.status.code(), Some(130));
+    let again = read_json(&dir.join("again/report.json"));
+    assert_eq!(again["verdict"], "interrupted");
+    assert_eq!(again["verdict_reasons"][0], report["verdict_reasons"][0]);
+    let outcomes = |report: &Value| -> Vec<(Value, Value)> {
+        report["cases"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|c| c["id"] != "fuzz-server-id")
+            .map(|c| (c["id"].clone(), c["outcome"].clone()))
+            .collect()
+    };
+    assert_eq!(outcomes(&again), outcomes(report));
 }
 
 #[test]

@@ -481,8 +481,17 @@ fn report_selects_formats_json_is_always_written_and_unknown_names_are_usage_err
         .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
         .collect();
     names.sort();
-    // Besides the run's lock file (issue 10 item 4), just the formats asked for.
-    assert_eq!(names, [".sdconform.lock", "junit.xml", "report.json"]);
+    // Besides the run's lock file (issue 10 item 4) and its recording (issue 12 item 1),
+    // just the formats asked for.
+    assert_eq!(
+        names,
+        [
+            ".sdconform.lock",
+            "exchanges.ndjson",
+            "junit.xml",
+            "report.json"
+        ]
+    );
 
     let dir = tempfile::tempdir().expect("tempdir");
     let output = sdconform(&["run"], dir.path());

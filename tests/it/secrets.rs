@@ -299,6 +299,12 @@ fn a_target_that_echoes_the_token_everywhere_leaks_it_nowhere_issue_10_item_7() 
             .any(|(what, _)| what.ends_with(sdconform::fuzz::regression::DEFAULT_FILE)),
         "the regressions file was written: {stdout}"
     );
+    // Issue 12 item 1: the recording is among the outputs searched.
+    assert!(
+        all.iter()
+            .any(|(what, _)| what.ends_with("exchanges.ndjson")),
+        "the exchanges were recorded: {stdout}"
+    );
     let found = leaks(&all, &forms(ECHOED));
     assert!(found.is_empty(), "{found:#?}\n{stdout}");
     let report = std::fs::read_to_string(report_dir.join("report.json")).expect("report.json");

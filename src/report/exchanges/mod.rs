@@ -4,7 +4,9 @@
 //!
 //! `writer` streams the lines to the file, scrubbed of secrets, with
 //! `--redact-field` blanks, identical bodies stored once and a byte budget;
-//! `field` is the `--redact-field` pattern and the blanking.
+//! `field` is the `--redact-field` pattern and the blanking; `recording` is
+//! one run's writer as the `http::Recorder` the client carries, between the
+//! run's header line and its end line (`model::RunHeader`, `model::RunEnd`).
 //!
 //! ```json
 //! {"schema_version":"1.0","seq":0,"source":{"case":"list-all"},"request":{...},
@@ -14,9 +16,11 @@
 //! ```
 
 pub mod field;
+pub mod recording;
 pub mod writer;
 
 pub use field::FieldPattern;
+pub use recording::Recording;
 pub use writer::{
     DEFAULT_RECORD_BYTES, ExchangeWriter, FILE_NAME, RecordError, RecordSettings, RecordSummary,
     Sent,

@@ -27,7 +27,7 @@ use tempfile::NamedTempFile;
 
 use super::field::{self, FieldPattern};
 use crate::http::{self, REDACTED};
-use crate::model::{Body, BodyContent, ExchangeLine, RequestRecord};
+use crate::model::{Body, BodyContent, ExchangeLine, RequestRecord, RunEnd, RunHeader};
 use crate::secret::{RedactError, Secrets};
 
 /// The file name inside the report directory.
@@ -77,6 +77,9 @@ pub enum RecordError {
     /// A secret could not be kept out of a line: nothing more is written.
     #[error(transparent)]
     Secret(#[from] RedactError),
+    /// Lines written out of their order.
+    #[error("write exchanges.ndjson: {0}")]
+    Order(&'static str),
 }
 
 /// What a finished recording holds.
@@ -106,6 +109,8 @@ pub struct ExchangeWriter {
     /// SHA-256 of each body stored inline (at least DEDUP_MIN_BYTES) → its line's seq.
     stored: HashMap<String, u64>,
     summary: RecordSummary,
+    /// A line (header or exchange) has been written.
+    started: bool,
 }
 
 impl ExchangeWriter {
@@ -144,6 +149,7 @@ impl ExchangeWriter {
             settings,
             secrets,
             stored: HashMap::new(),
+            started: false,
         })
     }
 
@@ -159,14 +165,43 @@ impl ExchangeWriter {
         }
         let text = serde_json::to_string(&line).map_err(RecordError::Serialize)?;
         self.secrets.ensure_absent(&text, FILE_NAME)?;
+        self.write_line(&text)?;
+        self.started = true;
+        self.summary.lines += 1;
+        Ok(seq)
+    }
+
+    /// Writes the run's header, which must be the file's first line.
+    pub fn header(&mut self, header: &RunHeader) -> Result<(), RecordError> {
+        if self.summary.lines > 0 || self.started {
+            return Err(RecordError::Order("the run header must be the first line"));
+        }
+        self.started = true;
+        self.write_value(header)
+    }
+
+    /// Writes `end` as the last line, then [`ExchangeWriter::finish`]es.
+    pub fn finish_run(mut self, mut end: RunEnd) -> Result<RecordSummary, RecordError> {
+        end.end.exchanges = self.summary.lines;
+        self.write_value(&end)?;
+        self.finish()
+    }
+
+    /// One line that is not an exchange, scrubbed of secrets (fail closed).
+    fn write_value<T: serde::Serialize>(&mut self, value: &T) -> Result<(), RecordError> {
+        let text = serde_json::to_string(value).map_err(RecordError::Serialize)?;
+        let text = self.secrets.scrub_str(&text);
+        self.secrets.ensure_absent(&text, FILE_NAME)?;
+        self.write_line(&text)
+    }
+
+    fn write_line(&mut self, text: &str) -> Result<(), RecordError> {
         let io = |source| RecordError::Io {
             path: self.path.clone(),
             source,
         };
         self.file.write_all(text.as_bytes()).map_err(io)?;
-        self.file.write_all(b"\n").map_err(io)?;
-        self.summary.lines += 1;
-        Ok(seq)
+        self.file.write_all(b"\n").map_err(io)
     }
 
     /// Flushes the file and moves it to `exchanges.ndjson`.
@@ -213,7 +248,9 @@ impl ExchangeWriter {
             headers(&mut response.headers);
         }
         match &mut line.source {
-            crate::model::Source::Case(text) | crate::model::Source::Fuzz(text) => scrub(text),
+            crate::model::Source::Case(text)
+            | crate::model::Source::Fuzz(text)
+            | crate::model::Source::FuzzShrink(text) => scrub(text),
             crate::model::Source::HarEntry(_) => {}
         }
         for text in [&mut line.started, &mut line.not_exercisable]

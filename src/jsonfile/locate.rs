@@ -67,22 +67,25 @@ pub(crate) struct Locator<'a> {
     line_starts: Vec<usize>,
 }
 
+/// jsonc-parser's options for plain JSON (RFC 8259): none of its extensions.
+pub(crate) const STRICT_JSON: ParseOptions = ParseOptions {
+    allow_comments: false,
+    allow_loose_object_property_names: false,
+    allow_trailing_commas: false,
+    allow_missing_commas: false,
+    allow_single_quoted_strings: false,
+    allow_hexadecimal_numbers: false,
+    allow_unary_plus_numbers: false,
+    allow_bare_decimal_point_numbers: false,
+    allow_non_finite_numbers: false,
+    allow_extended_string_escapes: false,
+};
+
 impl<'a> Locator<'a> {
     /// Parses `text` strictly as JSON; `None` when it is not JSON.
     pub(crate) fn new(text: &'a str) -> Option<Locator<'a>> {
-        let options = ParseOptions {
-            allow_comments: false,
-            allow_loose_object_property_names: false,
-            allow_trailing_commas: false,
-            allow_missing_commas: false,
-            allow_single_quoted_strings: false,
-            allow_hexadecimal_numbers: false,
-            allow_unary_plus_numbers: false,
-            allow_bare_decimal_point_numbers: false,
-            allow_non_finite_numbers: false,
-            allow_extended_string_escapes: false,
-        };
-        let parsed = jsonc_parser::parse_to_ast(text, &CollectOptions::default(), &options).ok()?;
+        let parsed =
+            jsonc_parser::parse_to_ast(text, &CollectOptions::default(), &STRICT_JSON).ok()?;
         let root = parsed.value?;
         let line_starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(newline, _)| newline + 1))

@@ -22,9 +22,9 @@
 use std::fmt;
 use std::str::FromStr;
 
+use jsonc_parser::CollectOptions;
 use jsonc_parser::ast::Value;
 use jsonc_parser::common::Ranged;
-use jsonc_parser::{CollectOptions, ParseOptions};
 
 /// One `--redact-field` pattern.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -98,19 +98,12 @@ pub fn blank(body: &[u8], patterns: &[FieldPattern]) -> Option<Blanked> {
     // below safe from a hostile nesting.
     serde_json::from_slice::<serde::de::IgnoredAny>(body).ok()?;
     let text = std::str::from_utf8(body).ok()?;
-    let strict = ParseOptions {
-        allow_comments: false,
-        allow_loose_object_property_names: false,
-        allow_trailing_commas: false,
-        allow_missing_commas: false,
-        allow_single_quoted_strings: false,
-        allow_hexadecimal_numbers: false,
-        allow_unary_plus_numbers: false,
-        allow_bare_decimal_point_numbers: false,
-        allow_non_finite_numbers: false,
-        allow_extended_string_escapes: false,
-    };
-    let parsed = jsonc_parser::parse_to_ast(text, &CollectOptions::default(), &strict).ok()?;
+    let parsed = jsonc_parser::parse_to_ast(
+        text,
+        &CollectOptions::default(),
+        &crate::jsonfile::locate::STRICT_JSON,
+    )
+    .ok()?;
     let root = parsed.value?;
     let mut found = Vec::new();
     for pattern in patterns {

@@ -71,6 +71,13 @@ use super::keystone::{Keystone, TokenCheck};
 use super::tenants;
 use super::writes::{Writes, heat_error};
 
+mod endpoints;
+
+use endpoints::{
+    create_config, create_deployment, delete_config, delete_deployment, list_configs, show_config,
+    show_deployment, update_deployment,
+};
+
 /// The project id the reference serves by default (the document's example).
 pub const DEFAULT_PROJECT_ID: &str = "95d02433133a4c0a87ba6967474a2ad3";
 
@@ -521,117 +528,6 @@ async fn version(State(reference): State<Arc<Reference>>) -> Response {
 /// `POST /v3/auth/tokens`.
 async fn issue_token(State(reference): State<Arc<Reference>>, body: Bytes) -> Response {
     reference.keystone.issue(&body)
-}
-
-/// `POST /v1/{project_id}/software_configs`.
-async fn create_config(
-    State(reference): State<Arc<Reference>>,
-    Path(project): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    match authorize(&reference, &headers, &project) {
-        Ok(()) => refused_write(&reference, "software_configs:create")
-            .unwrap_or_else(|| reference.writes.create_config(&project, &body)),
-        Err(response) => *response,
-    }
-}
-
-/// `GET /v1/{project_id}/software_configs[?limit=N&marker=ID]`.
-async fn list_configs(
-    State(reference): State<Arc<Reference>>,
-    Path(project): Path<String>,
-    RawQuery(query): RawQuery,
-    headers: HeaderMap,
-) -> Response {
-    match authorize(&reference, &headers, &project) {
-        Ok(()) => reference.writes.list_configs(&project, query.as_deref()),
-        Err(response) => *response,
-    }
-}
-
-/// `GET /v1/{project_id}/software_configs/{id}`.
-async fn show_config(
-    State(reference): State<Arc<Reference>>,
-    Path((project, id)): Path<(String, String)>,
-    headers: HeaderMap,
-) -> Response {
-    match authorize(&reference, &headers, &project) {
-        Ok(()) => reference.writes.show_config(&project, &id),
-        Err(response) => *response,
-    }
-}
-
-/// `DELETE /v1/{project_id}/software_configs/{id}`.
-async fn delete_config(
-    State(reference): State<Arc<Reference>>,
-    Path((project, id)): Path<(String, String)>,
-    headers: HeaderMap,
-) -> Response {
-    match authorize(&reference, &headers, &project) {
-        Ok(()) => refused_write(&reference, "software_configs:delete")
-            .unwrap_or_else(|| reference.writes.delete_config(&project, &id)),
-        Err(response) => *response,
-    }
-}
-
-/// `POST /v1/{project_id}/software_deployments`.
-async fn create_deployment(
-    State(reference): State<Arc<Reference>>,
-    Path(project): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    match authorize(&reference, &headers, &project) {
-        Ok(()) => refused_write(&reference, "software_deployments:create")
-            .unwrap_or_else(|| reference.writes.create_deployment(&project, &body)),
-        Err(response) => *response,
-    }
-}
-
-/// `GET /v1/{project_id}/software_deployments/{id}`.
-async fn show_deployment(
-    State(reference): State<Arc<Reference>>,
-    Path((project, id)): Path<(String, String)>,
-    headers: HeaderMap,
-) -> Response {
-    if let Err(response) = authorize(&reference, &headers, &project) {
-        return *response;
-    }
-    let own = reference.own_deployments(&project).unwrap_or_default();
-    reference.writes.show_deployment(&project, &id, own)
-}
-
-/// `PUT /v1/{project_id}/software_deployments/{id}`.
-async fn update_deployment(
-    State(reference): State<Arc<Reference>>,
-    Path((project, id)): Path<(String, String)>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    if let Err(response) = authorize(&reference, &headers, &project) {
-        return *response;
-    }
-    let own = reference.own_deployments(&project).unwrap_or_default();
-    reference
-        .writes
-        .update_deployment(&project, &id, &body, own)
-}
-
-/// `DELETE /v1/{project_id}/software_deployments/{id}`.
-async fn delete_deployment(
-    State(reference): State<Arc<Reference>>,
-    Path((project, id)): Path<(String, String)>,
-    headers: HeaderMap,
-) -> Response {
-    if let Err(response) = authorize(&reference, &headers, &project) {
-        return *response;
-    }
-    if let Some(refused) = refused_write(&reference, "software_deployments:delete") {
-        return refused;
-    }
-    let own = reference.own_deployments(&project).unwrap_or_default();
-    reference.writes.delete_deployment(&project, &id, own)
 }
 
 /// Whether the filter selects an item with this `server_id`: exact, case-sensitive equality,
